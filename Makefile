@@ -1,0 +1,37 @@
+# CarbonXchange: `make run` and `make test` each install what is missing, build, and go.
+SHELL := /bin/bash
+ROOT := $(abspath .)
+BUILD ?= $(ROOT)/build
+JOBS ?= 2
+export PATH := $(ROOT)/.tools/bin:$(PATH)
+
+.PHONY: deps build run test test-long bench fuzz verify-contracts clean frontend
+
+deps:
+	@bash tools/deps.sh
+
+build: deps
+	@cmake -S backend -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@ninja -C $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	$(BUILD)/app/carbonx serve --data var --listen 127.0.0.1:8080 --demo
+
+test: build
+	@bash tools/test-all.sh
+
+test-long: build
+	@CX_LONG=1 bash tools/test-all.sh
+
+bench: build
+	@bash tools/bench-all.sh
+
+fuzz: deps
+	@bash tools/fuzz.sh
+
+verify-contracts: deps
+	@bash blockchain/scripts/verify-contracts.sh
+
+clean:
+	rm -rf $(BUILD)

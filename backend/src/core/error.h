@@ -1,0 +1,89 @@
+// Stable, grouped error codes and the Error value carried by Result<T>.
+// Codes never change meaning once released: clients match on the string form
+// (e.g. "REGISTRY_SERIAL_OVERLAP"), and the numeric group tells the HTTP status.
+// Thread-safe: plain values.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cx {
+
+// Groups: 1xxx request/validation, 2xxx auth, 3xxx registry, 4xxx exchange/risk,
+// 5xxx storage/infrastructure, 6xxx documents, 7xxx chain, 8xxx ml.
+enum class Code : int32_t {
+  kOk = 0,
+  // 1xxx: the request itself is wrong.
+  kBadRequest = 1000,
+  kBadJson = 1001,
+  kMissingField = 1002,
+  kInvalidField = 1003,
+  kNotFound = 1004,
+  kConflict = 1005,
+  kTooLarge = 1006,
+  kRateLimited = 1007,
+  kUnsupported = 1008,
+  // 2xxx: who is asking.
+  kUnauthenticated = 2000,
+  kBadToken = 2001,
+  kTokenExpired = 2002,
+  kForbidden = 2003,
+  kBadCredentials = 2004,
+  kEmailTaken = 2005,
+  kRefreshReused = 2006,
+  kMfaRequired = 2007,
+  // 3xxx: registry rules.
+  kUnknownAccount = 3000,
+  kUnknownProject = 3001,
+  kUnknownIssuance = 3002,
+  kUnknownBatch = 3003,
+  kUnknownRetirement = 3004,
+  kBadState = 3005,          // lifecycle transition not allowed from the current state
+  kInsufficientCredits = 3006,
+  kSerialOverlap = 3007,     // a serial (or kilogram of one) is already in the registry
+  kDuplicateProject = 3008,  // same origin registry + origin id already present
+  kVerifierConflict = 3009,  // verifier is a party to the project
+  kAlreadyApproved = 3010,
+  kNotHolder = 3011,
+  kBadQuantity = 3012,
+  kUnknownCreditClass = 3013,
+  kBufferExhausted = 3014,
+  kDuplicateVerifier = 3015,
+  kUnknownUser = 3016,
+  // 4xxx: exchange and risk.
+  kInsufficientFunds = 4000,
+  kUnknownInstrument = 4001,
+  kUnknownOrder = 4002,
+  kOffTick = 4003,
+  kOffLot = 4004,
+  kMarketHalted = 4005,
+  kPostOnlyWouldTrade = 4006,
+  kFokNotFilled = 4007,
+  kPriceBand = 4008,
+  kMinFillNotMet = 4009,
+  kSelfTrade = 4010,
+  // 5xxx: storage and infrastructure.
+  kStorage = 5000,
+  kJournalCorrupt = 5001,
+  kIo = 5002,
+  kInternal = 5003,
+  kUnavailable = 5004,
+  kOverflow = 5005,
+};
+
+// "REGISTRY_SERIAL_OVERLAP" style name; stable.
+std::string_view CodeName(Code c);
+// HTTP status a code maps to (400, 401, 403, 404, 409, 413, 422, 429, 500, 503).
+int HttpStatus(Code c);
+
+struct Error {
+  Code code = Code::kInternal;
+  std::string message;  // human-readable detail
+  std::string field;    // JSON pointer-ish name of the input at fault, or empty
+
+  static Error Make(Code c, std::string msg, std::string field = {}) {
+    return Error{c, std::move(msg), std::move(field)};
+  }
+};
+
+}  // namespace cx
