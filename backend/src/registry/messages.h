@@ -1,0 +1,240 @@
+// Commands (requests to change the registry) and events (what changed), as plain values.
+// A command is validated whole against the state and either refused with an Error or
+// turned into events; events are applied to the state, journaled, and replayed on
+// recovery. Events carry every id and kilogram range they touch, so replay needs no
+// decisions. Adding a field: append it (payload encoding is positional; see codec.h).
+#pragma once
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "registry/model.h"
+
+namespace cx::registry {
+
+// ---------------------------------------------------------------- commands
+struct RegisterUser {
+  std::string email;
+  std::string password_hash;
+  std::string display_name;
+  uint32_t roles = kTrader;
+};
+struct SetUserRoles {
+  int64_t actor = 0;
+  int64_t user = 0;
+  uint32_t roles = 0;
+};
+struct CreateCreditClass {
+  int64_t actor = 0;  // 0 = system bootstrap
+  CreditClass cls;    // id ignored
+};
+struct CreateProject {
+  int64_t actor = 0;
+  ProjectInfo info;
+};
+struct SubmitProject {
+  int64_t actor = 0;
+  int64_t project = 0;
+};
+// Verifier decision on a submitted project.
+struct ReviewProject {
+  enum Decision : int32_t { kValidate = 0, kRequestChanges = 1, kReject = 2 };
+  int64_t actor = 0;
+  int64_t project = 0;
+  Decision decision = kValidate;
+  std::string reason;
+};
+struct RequestIssuance {
+  int64_t actor = 0;
+  int64_t project = 0;
+  int64_t vintage = 0;
+  std::string period_start;
+  std::string period_end;
+  int64_t quantity_kg = 0;
+  std::string verification_body;
+  std::string report;
+};
+struct ApproveIssuance {
+  int64_t actor = 0;
+  int64_t issuance = 0;
+};
+struct RejectIssuance {
+  int64_t actor = 0;
+  int64_t issuance = 0;
+  std::string reason;
+};
+struct Transfer {
+  int64_t actor = 0;  // must own `from` (or be the system, actor 0)
+  int64_t from = 0;
+  int64_t to = 0;
+  int64_t batch = 0;
+  int64_t quantity_kg = 0;
+};
+struct Retire {
+  int64_t actor = 0;
+  int64_t account = 0;
+  int64_t batch = 0;
+  int64_t quantity_kg = 0;
+  std::string beneficiary;
+  std::string reason;
+  std::string country;
+  std::string period_start;
+  std::string period_end;
+};
+struct Cancel {
+  int64_t actor = 0;
+  int64_t account = 0;
+  int64_t batch = 0;
+  int64_t quantity_kg = 0;
+  std::string reason;
+};
+// A reported reversal (e.g. a forest fire): cancels buffer credits of the project first,
+// then the developer's tradable credits of the project; what remains is recorded uncovered.
+struct ReportReversal {
+  int64_t actor = 0;
+  int64_t project = 0;
+  int64_t quantity_kg = 0;
+  std::string reason;
+};
+// Imports from public registry exports (carbonx import). Idempotent by import_key.
+struct ImportProject {
+  std::string import_key;  // registry + ":" + origin id
+  ProjectInfo info;
+  ProjectStatus status = ProjectStatus::kRegistered;
+};
+struct ImportBatch {
+  std::string import_key;
+  std::string registry;
+  std::string project_origin_id;
+  int64_t vintage = 0;
+  std::string serial_space;
+  int64_t serial_start = 0;  // 0,0 = the export carries no serial numbers
+  int64_t serial_end = 0;
+  std::string serial;
+  int64_t quantity_kg = 0;
+  int64_t buffer_kg = 0;
+  Tri corsia = Tri::kUnknown;
+  Tri corresponding_adjustment = Tri::kUnknown;
+};
+// A retirement or cancellation recorded at the origin registry. Applied to the batch that
+// holds its serials, or else to the project's batch of the same vintage (lowest serials),
+// or else recorded as an observed, fully retired batch of its own.
+struct ImportRetirement {
+  std::string import_key;
+  std::string registry;
+  std::string project_origin_id;
+  int64_t vintage = 0;
+  std::string serial_space;
+  int64_t serial_start = 0;
+  int64_t serial_end = 0;
+  std::string serial;
+  int64_t quantity_kg = 0;
+  bool cancellation = false;
+  std::string beneficiary;
+  std::string reason;
+  std::string date;
+};
+
+using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, CreateProject,
+                             SubmitProject, ReviewProject, RequestIssuance, ApproveIssuance,
+                             RejectIssuance, Transfer, Retire, Cancel, ReportReversal,
+                             ImportProject, ImportBatch, ImportRetirement>;
+
+// ---------------------------------------------------------------- events
+struct UserRegistered {
+  User user;
+  template <class V> void Fields(V& v) { v("user", user); }
+};
+struct UserRolesChanged {
+  int64_t user = 0;
+  uint32_t roles = 0;
+  int64_t actor = 0;
+  template <class V> void Fields(V& v) { v("user", user); v("roles", roles); v("actor", actor); }
+};
+struct CreditClassCreated {
+  CreditClass cls;
+  template <class V> void Fields(V& v) { v("cls", cls); }
+};
+struct ProjectCreated {
+  Project project;
+  std::string import_key;
+  template <class V> void Fields(V& v) { v("project", project); v("import_key", import_key); }
+};
+struct ProjectStatusChanged {
+  int64_t project = 0;
+  ProjectStatus status = ProjectStatus::kDraft;
+  int64_t actor = 0;
+  std::string reason;
+  template <class V>
+  void Fields(V& v) { v("project", project); v("status", status); v("actor", actor); v("reason", reason); }
+};
+struct IssuanceRequested {
+  Issuance issuance;
+  template <class V> void Fields(V& v) { v("issuance", issuance); }
+};
+struct IssuanceApproved {
+  int64_t issuance = 0;
+  int64_t verifier = 0;
+  template <class V> void Fields(V& v) { v("issuance", issuance); v("verifier", verifier); }
+};
+struct IssuanceRejected {
+  int64_t issuance = 0;
+  int64_t verifier = 0;
+  std::string reason;
+  template <class V>
+  void Fields(V& v) { v("issuance", issuance); v("verifier", verifier); v("reason", reason); }
+};
+// A batch enters the registry: native issuance or import. Its whole supply is split
+// between `owner` (ranges [buffer_kg, quantity_kg)) and the buffer pool ([0, buffer_kg)).
+struct BatchIssued {
+  Batch batch;
+  int64_t owner = 0;
+  template <class V> void Fields(V& v) { v("batch", batch); v("owner", owner); }
+};
+struct CreditsTransferred {
+  int64_t from = 0;
+  int64_t to = 0;
+  int64_t batch = 0;
+  Ranges ranges;
+  template <class V>
+  void Fields(V& v) { v("from", from); v("to", to); v("batch", batch); v("ranges", ranges); }
+};
+struct CreditsRetired {
+  Retirement retirement;
+  std::string import_key;
+  template <class V> void Fields(V& v) { v("retirement", retirement); v("import_key", import_key); }
+};
+struct CreditsCancelled {
+  Cancellation cancellation;
+  std::string import_key;
+  template <class V>
+  void Fields(V& v) { v("cancellation", cancellation); v("import_key", import_key); }
+};
+struct ReversalRecorded {
+  int64_t project = 0;
+  int64_t quantity_kg = 0;
+  int64_t from_buffer_kg = 0;
+  int64_t from_developer_kg = 0;
+  int64_t uncovered_kg = 0;
+  std::string reason;
+  template <class V>
+  void Fields(V& v) {
+    v("project", project); v("quantity_kg", quantity_kg); v("from_buffer_kg", from_buffer_kg);
+    v("from_developer_kg", from_developer_kg); v("uncovered_kg", uncovered_kg); v("reason", reason);
+  }
+};
+
+using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
+                           ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
+                           IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
+                           CreditsCancelled, ReversalRecorded>;
+
+// Stable names used as the journal `type` column; index = variant index.
+const char* EventTypeName(const Event& e);
+int EventTypeIndex(std::string_view name);  // -1 if unknown
+std::string EncodeEvent(const Event& e);
+// Decodes a payload of the named type; false on unknown type or malformed bytes.
+bool DecodeEvent(std::string_view type, std::string_view payload, Event& out);
+std::string EventToJson(const Event& e);
+
+}  // namespace cx::registry

@@ -1,0 +1,753 @@
+#include "registry/registry.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/codec.h"
+#include "core/units.h"
+
+namespace cx::registry {
+namespace {
+
+const char* kRegistries[] = {"verra", "gold-standard", "acr", "car", "art", "arb",
+                             "isometric", "cercarbono"};
+
+std::string OriginKey(const std::string& registry, const std::string& id) {
+  return registry + '\x1f' + id;
+}
+
+Error Refuse(Code c, std::string msg, std::string field = {}) {
+  return Err(c, std::move(msg), std::move(field));
+}
+
+bool IsBlank(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+constexpr size_t kMaxText = 4096;       // names, reasons
+constexpr size_t kMaxLongText = 65536;  // descriptions
+
+Result<void> CheckText(const std::string& s, const char* field, bool required,
+                       size_t max = kMaxText) {
+  if (required && IsBlank(s)) return Refuse(Code::kMissingField, "required", field);
+  if (s.size() > max)
+    return Refuse(Code::kInvalidField, "longer than " + std::to_string(max) + " bytes", field);
+  return Ok();
+}
+
+Result<void> CheckQuantity(int64_t kg, const char* field = "quantity") {
+  if (kg <= 0) return Refuse(Code::kBadQuantity, "quantity must be positive", field);
+  if (kg > int64_t{1} << 52) return Refuse(Code::kBadQuantity, "quantity too large", field);
+  return Ok();
+}
+
+}  // namespace
+
+int64_t OriginAccountFor(const std::string& registry) {
+  for (size_t i = 0; i < std::size(kRegistries); ++i)
+    if (registry == kRegistries[i]) return 2 + static_cast<int64_t>(i);
+  return 0;
+}
+
+const char* OriginRegistryOfAccount(int64_t account) {
+  if (account >= 2 && account < 2 + static_cast<int64_t>(std::size(kRegistries)))
+    return kRegistries[account - 2];
+  return nullptr;
+}
+
+const char* ProjectStatusName(ProjectStatus s) {
+  switch (s) {
+    case ProjectStatus::kDraft: return "draft";
+    case ProjectStatus::kSubmitted: return "submitted";
+    case ProjectStatus::kValidated: return "validated";
+    case ProjectStatus::kChangesRequested: return "changes_requested";
+    case ProjectStatus::kRejected: return "rejected";
+    case ProjectStatus::kRegistered: return "registered";
+  }
+  return "unknown";
+}
+
+const char* IssuanceStatusName(IssuanceStatus s) {
+  switch (s) {
+    case IssuanceStatus::kPending: return "pending";
+    case IssuanceStatus::kIssued: return "issued";
+    case IssuanceStatus::kRejected: return "rejected";
+  }
+  return "unknown";
+}
+
+// ------------------------------------------------------------------ lookups
+const User* RegistryState::user(int64_t id) const {
+  auto it = users_.find(id);
+  return it == users_.end() ? nullptr : &it->second;
+}
+const User* RegistryState::user_by_email(const std::string& email) const {
+  auto it = user_by_email_.find(email);
+  return it == user_by_email_.end() ? nullptr : user(it->second);
+}
+const User* RegistryState::user_by_account(int64_t account) const {
+  auto it = user_by_account_.find(account);
+  return it == user_by_account_.end() ? nullptr : user(it->second);
+}
+const Project* RegistryState::project(int64_t id) const {
+  auto it = projects_.find(id);
+  return it == projects_.end() ? nullptr : &it->second;
+}
+const Issuance* RegistryState::issuance(int64_t id) const {
+  auto it = issuances_.find(id);
+  return it == issuances_.end() ? nullptr : &it->second;
+}
+const Batch* RegistryState::batch(int64_t id) const {
+  auto it = batches_.find(id);
+  return it == batches_.end() ? nullptr : &it->second;
+}
+const Retirement* RegistryState::retirement(int64_t id) const {
+  auto it = retirements_.find(id);
+  return it == retirements_.end() ? nullptr : &it->second;
+}
+const std::map<int64_t, Holding>* RegistryState::holdings(int64_t account) const {
+  auto it = holdings_.find(account);
+  return it == holdings_.end() ? nullptr : &it->second;
+}
+const Holding* RegistryState::holding(int64_t account, int64_t batch) const {
+  auto a = holdings_.find(account);
+  if (a == holdings_.end()) return nullptr;
+  auto b = a->second.find(batch);
+  return b == a->second.end() ? nullptr : &b->second;
+}
+int64_t RegistryState::ProjectByOrigin(const std::string& registry,
+                                       const std::string& origin_id) const {
+  auto it = project_by_origin_.find(OriginKey(registry, origin_id));
+  return it == project_by_origin_.end() ? 0 : it->second;
+}
+bool RegistryState::account_exists(int64_t account) const {
+  return account == kBufferAccount || OriginRegistryOfAccount(account) != nullptr ||
+         user_by_account_.count(account) != 0;
+}
+
+std::string RegistryState::SerialRangeText(const Batch& b, const Range& r) {
+  int64_t first = b.serial_start + r.first / kKgPerTonne;
+  int64_t last = b.serial_start + (r.second - 1) / kKgPerTonne;
+  std::string s = std::to_string(first) + "-" + std::to_string(last);
+  bool whole = r.first % kKgPerTonne == 0 && (r.second % kKgPerTonne == 0 || r.second == b.quantity_kg);
+  if (!whole) {
+    s += " (kg " + std::to_string(r.first) + "-" + std::to_string(r.second) + ")";
+  }
+  return s;
+}
+
+bool RegistryState::SerialOverlaps(const std::string& space, int64_t start, int64_t end) const {
+  auto sp = serials_.find(space);
+  if (sp == serials_.end()) return false;
+  const auto& m = sp->second;
+  auto it = m.upper_bound(end);  // first block starting after `end`
+  if (it == m.begin()) return false;
+  --it;  // last block starting at or before `end`
+  return it->second.first >= start;
+}
+
+int64_t RegistryState::BatchContaining(const std::string& space, int64_t start,
+                                       int64_t end) const {
+  auto sp = serials_.find(space);
+  if (sp == serials_.end()) return 0;
+  auto it = sp->second.upper_bound(start);
+  if (it == sp->second.begin()) return 0;
+  --it;
+  if (it->first <= start && end <= it->second.first) return it->second.second;
+  return 0;
+}
+
+Result<const Project*> RegistryState::OwnProject(int64_t actor, int64_t project_id) const {
+  const Project* p = project(project_id);
+  if (!p) return Refuse(Code::kUnknownProject, "no such project", "project");
+  if (p->developer != actor)
+    return Refuse(Code::kForbidden, "only the project's developer may do this", "project");
+  return p;
+}
+
+Result<void> RegistryState::CheckActorOwns(int64_t actor, int64_t account) const {
+  if (actor == 0) return Ok();  // system
+  const User* u = user(actor);
+  if (!u) return Refuse(Code::kUnknownUser, "unknown user");
+  if (u->account != account)
+    return Refuse(Code::kNotHolder, "account does not belong to the caller", "account");
+  return Ok();
+}
+
+Result<void> RegistryState::CanEscrow(int64_t account, int64_t batch_id, int64_t kg) const {
+  const Holding* h = holding(account, batch_id);
+  if (!batch(batch_id)) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
+  if (!h || h->tradable.total() < kg)
+    return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
+  return Ok();
+}
+
+// ------------------------------------------------------------------ decide
+Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<Event>& out) const {
+  return std::visit(
+      [&](const auto& c) -> Result<void> {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, RegisterUser>) {
+          CX_TRY(CheckText(c.email, "email", true, 254));
+          if (c.email.find('@') == std::string::npos || c.email.find(' ') != std::string::npos)
+            return Refuse(Code::kInvalidField, "not an email address", "email");
+          std::string email = c.email;
+          std::transform(email.begin(), email.end(), email.begin(),
+                         [](unsigned char ch) { return std::tolower(ch); });
+          if (user_by_email_.count(email)) return Refuse(Code::kEmailTaken, "email already registered", "email");
+          CX_TRY(CheckText(c.display_name, "display_name", false, 200));
+          if (c.password_hash.empty()) return Refuse(Code::kMissingField, "required", "password");
+          if (c.roles == 0 || (c.roles & ~kAllRoles))
+            return Refuse(Code::kInvalidField, "bad roles", "roles");
+          User u{next_.user, next_.account, email, c.password_hash, c.display_name, c.roles};
+          out.push_back(UserRegistered{u});
+        } else if constexpr (std::is_same_v<T, SetUserRoles>) {
+          if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
+          if (c.roles == 0 || (c.roles & ~kAllRoles))
+            return Refuse(Code::kInvalidField, "bad roles", "roles");
+          out.push_back(UserRolesChanged{c.user, c.roles, c.actor});
+        } else if constexpr (std::is_same_v<T, CreateCreditClass>) {
+          CX_TRY(CheckText(c.cls.code, "code", true, 64));
+          CX_TRY(CheckText(c.cls.name, "name", false));
+          CX_TRY(CheckText(c.cls.standard, "standard", false));
+          for (const auto& [id, k] : classes_)
+            if (k.code == c.cls.code) return Refuse(Code::kConflict, "credit class code exists", "code");
+          if (c.cls.required_approvals < 1 || c.cls.required_approvals > 16)
+            return Refuse(Code::kInvalidField, "must be 1..16", "required_approvals");
+          if (c.cls.buffer_bp < 0 || c.cls.buffer_bp > 9000)
+            return Refuse(Code::kInvalidField, "must be 0..9000 basis points", "buffer_bp");
+          CreditClass k = c.cls;
+          k.id = next_.cls;
+          out.push_back(CreditClassCreated{k});
+        } else if constexpr (std::is_same_v<T, CreateProject>) {
+          const User* u = user(c.actor);
+          if (!u) return Refuse(Code::kUnknownUser, "unknown user");
+          CX_TRY(CheckText(c.info.name, "name", true));
+          CX_TRY(CheckText(c.info.description, "description", false, kMaxLongText));
+          CX_TRY(CheckText(c.info.country, "country", true, 100));
+          CX_TRY(CheckText(c.info.methodology, "methodology", true));
+          for (const auto* f : {&c.info.developer_name, &c.info.subdivision, &c.info.sector,
+                                &c.info.project_type, &c.info.website, &c.info.crediting_start,
+                                &c.info.crediting_end})
+            if (f->size() > kMaxText) return Refuse(Code::kInvalidField, "too long", "info");
+          if (c.info.credit_class && !classes_.count(c.info.credit_class))
+            return Refuse(Code::kUnknownCreditClass, "no such credit class", "credit_class");
+          Project p;
+          p.id = next_.project;
+          p.developer = c.actor;
+          p.info = c.info;
+          p.info.origin_registry = "carbonx";
+          p.info.origin_id = "CX-" + std::to_string(p.id);
+          p.status = ProjectStatus::kDraft;
+          p.created_ts = p.updated_ts = ts;
+          out.push_back(ProjectCreated{p, ""});
+        } else if constexpr (std::is_same_v<T, SubmitProject>) {
+          CX_ASSIGN_OR_RETURN(const Project* p, OwnProject(c.actor, c.project));
+          if (p->status != ProjectStatus::kDraft && p->status != ProjectStatus::kChangesRequested)
+            return Refuse(Code::kBadState,
+                          std::string("cannot submit a project that is ") + ProjectStatusName(p->status),
+                          "project");
+          out.push_back(ProjectStatusChanged{c.project, ProjectStatus::kSubmitted, c.actor, ""});
+        } else if constexpr (std::is_same_v<T, ReviewProject>) {
+          const Project* p = project(c.project);
+          if (!p) return Refuse(Code::kUnknownProject, "no such project", "project");
+          if (p->developer == c.actor)
+            return Refuse(Code::kVerifierConflict, "a verifier cannot review their own project", "project");
+          if (p->status != ProjectStatus::kSubmitted)
+            return Refuse(Code::kBadState,
+                          std::string("project is ") + ProjectStatusName(p->status) + ", not submitted",
+                          "project");
+          if (c.decision != ReviewProject::kValidate && IsBlank(c.reason))
+            return Refuse(Code::kMissingField, "a reason is required", "reason");
+          CX_TRY(CheckText(c.reason, "reason", false));
+          ProjectStatus s = c.decision == ReviewProject::kValidate ? ProjectStatus::kValidated
+                            : c.decision == ReviewProject::kRequestChanges
+                                ? ProjectStatus::kChangesRequested
+                                : ProjectStatus::kRejected;
+          out.push_back(ProjectStatusChanged{c.project, s, c.actor, c.reason});
+        } else if constexpr (std::is_same_v<T, RequestIssuance>) {
+          CX_ASSIGN_OR_RETURN(const Project* p, OwnProject(c.actor, c.project));
+          if (p->status != ProjectStatus::kValidated)
+            return Refuse(Code::kBadState, "the project must be validated first", "project");
+          CX_TRY(CheckQuantity(c.quantity_kg));
+          if (c.vintage < 1990 || c.vintage > 2100)
+            return Refuse(Code::kInvalidField, "vintage must be a year", "vintage");
+          CX_TRY(CheckText(c.period_start, "period_start", true, 32));
+          CX_TRY(CheckText(c.period_end, "period_end", true, 32));
+          if (c.period_end < c.period_start)
+            return Refuse(Code::kInvalidField, "period ends before it starts", "period_end");
+          CX_TRY(CheckText(c.verification_body, "verification_body", false));
+          CX_TRY(CheckText(c.report, "report", true));
+          Issuance i;
+          i.id = next_.issuance;
+          i.project = c.project;
+          i.requested_by = c.actor;
+          i.vintage = c.vintage;
+          i.period_start = c.period_start;
+          i.period_end = c.period_end;
+          i.quantity_kg = c.quantity_kg;
+          i.verification_body = c.verification_body;
+          i.report = c.report;
+          i.created_ts = ts;
+          out.push_back(IssuanceRequested{i});
+        } else if constexpr (std::is_same_v<T, ApproveIssuance>) {
+          const Issuance* i = issuance(c.issuance);
+          if (!i) return Refuse(Code::kUnknownIssuance, "no such issuance", "issuance");
+          const Project* p = project(i->project);
+          if (p->developer == c.actor || i->requested_by == c.actor)
+            return Refuse(Code::kVerifierConflict, "a verifier cannot approve their own project", "issuance");
+          if (i->status != IssuanceStatus::kPending)
+            return Refuse(Code::kBadState, std::string("issuance is ") + IssuanceStatusName(i->status), "issuance");
+          if (std::find(i->approvals.begin(), i->approvals.end(), c.actor) != i->approvals.end())
+            return Refuse(Code::kAlreadyApproved, "you already approved this issuance", "issuance");
+          out.push_back(IssuanceApproved{c.issuance, c.actor});
+          int64_t k = 1, buffer_bp = 0;
+          if (auto cl = classes_.find(p->info.credit_class); cl != classes_.end()) {
+            k = cl->second.required_approvals;
+            buffer_bp = cl->second.buffer_bp;
+          }
+          if (static_cast<int64_t>(i->approvals.size()) + 1 >= k) {
+            const User* dev = user(p->developer);
+            Batch b;
+            b.id = next_.batch;
+            b.project = p->id;
+            b.issuance = i->id;
+            b.vintage = i->vintage;
+            b.serial_space = "carbonx";
+            int64_t tonnes = (i->quantity_kg + kKgPerTonne - 1) / kKgPerTonne;
+            b.serial_start = next_.native_serial;
+            b.serial_end = b.serial_start + tonnes - 1;
+            b.serial = "CX-" + std::to_string(p->id) + "-" + std::to_string(i->vintage) + "-" +
+                       std::to_string(b.serial_start) + "-" + std::to_string(b.serial_end);
+            b.quantity_kg = i->quantity_kg;
+            b.buffer_kg = p->info.nature == Nature::kNatureBased
+                              ? *MulDiv(i->quantity_kg, buffer_bp, 10000)
+                              : 0;
+            b.corsia = p->info.corsia;
+            b.origin_registry = "carbonx";
+            b.issued_ts = ts;
+            out.push_back(BatchIssued{b, dev ? dev->account : 0});
+          }
+        } else if constexpr (std::is_same_v<T, RejectIssuance>) {
+          const Issuance* i = issuance(c.issuance);
+          if (!i) return Refuse(Code::kUnknownIssuance, "no such issuance", "issuance");
+          const Project* p = project(i->project);
+          if (p->developer == c.actor || i->requested_by == c.actor)
+            return Refuse(Code::kVerifierConflict, "a verifier cannot review their own project", "issuance");
+          if (i->status != IssuanceStatus::kPending)
+            return Refuse(Code::kBadState, std::string("issuance is ") + IssuanceStatusName(i->status), "issuance");
+          if (IsBlank(c.reason)) return Refuse(Code::kMissingField, "a reason is required", "reason");
+          CX_TRY(CheckText(c.reason, "reason", true));
+          out.push_back(IssuanceRejected{c.issuance, c.actor, c.reason});
+        } else if constexpr (std::is_same_v<T, Transfer>) {
+          CX_TRY(CheckQuantity(c.quantity_kg));
+          if (!batch(c.batch)) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
+          if (!account_exists(c.from)) return Refuse(Code::kUnknownAccount, "no such account", "from");
+          if (!account_exists(c.to) || c.to == kBufferAccount || OriginRegistryOfAccount(c.to))
+            return Refuse(Code::kUnknownAccount, "no such account", "to");
+          if (c.from == c.to) return Refuse(Code::kInvalidField, "cannot transfer to the same account", "to");
+          if (c.from == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits are not transferable", "from");
+          CX_TRY(CheckActorOwns(c.actor, c.from));
+          const Holding* h = holding(c.from, c.batch);
+          if (!h || h->tradable.total() < c.quantity_kg)
+            return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
+          RangeSet copy = h->tradable;
+          out.push_back(CreditsTransferred{c.from, c.to, c.batch, copy.TakeLowest(c.quantity_kg)});
+        } else if constexpr (std::is_same_v<T, Retire>) {
+          CX_TRY(CheckQuantity(c.quantity_kg));
+          const Batch* b = batch(c.batch);
+          if (!b) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
+          if (!account_exists(c.account)) return Refuse(Code::kUnknownAccount, "no such account", "account");
+          if (c.account == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits cannot be retired", "account");
+          CX_TRY(CheckActorOwns(c.actor, c.account));
+          CX_TRY(CheckText(c.beneficiary, "beneficiary", true));
+          CX_TRY(CheckText(c.reason, "reason", false));
+          CX_TRY(CheckText(c.country, "country", false, 100));
+          CX_TRY(CheckText(c.period_start, "period_start", false, 32));
+          CX_TRY(CheckText(c.period_end, "period_end", false, 32));
+          const Holding* h = holding(c.account, c.batch);
+          if (!h || h->tradable.total() < c.quantity_kg)
+            return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
+          RangeSet copy = h->tradable;
+          Retirement r;
+          r.id = next_.retirement;
+          r.account = c.account;
+          r.batch = c.batch;
+          r.quantity_kg = c.quantity_kg;
+          r.ranges = copy.TakeLowest(c.quantity_kg);
+          r.beneficiary = c.beneficiary;
+          r.reason = c.reason;
+          r.country = c.country;
+          r.period_start = c.period_start;
+          r.period_end = c.period_end;
+          r.ts = ts;
+          out.push_back(CreditsRetired{r, ""});
+        } else if constexpr (std::is_same_v<T, Cancel>) {
+          CX_TRY(CheckQuantity(c.quantity_kg));
+          if (!batch(c.batch)) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
+          if (!account_exists(c.account)) return Refuse(Code::kUnknownAccount, "no such account", "account");
+          CX_TRY(CheckActorOwns(c.actor, c.account));
+          CX_TRY(CheckText(c.reason, "reason", false));
+          const Holding* h = holding(c.account, c.batch);
+          if (!h || h->tradable.total() < c.quantity_kg)
+            return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
+          RangeSet copy = h->tradable;
+          out.push_back(CreditsCancelled{Cancellation{c.batch, c.account, copy.TakeLowest(c.quantity_kg), c.reason}, ""});
+        } else if constexpr (std::is_same_v<T, ReportReversal>) {
+          const Project* p = project(c.project);
+          if (!p) return Refuse(Code::kUnknownProject, "no such project", "project");
+          CX_TRY(CheckQuantity(c.quantity_kg));
+          CX_TRY(CheckText(c.reason, "reason", true));
+          int64_t left = c.quantity_kg, from_buffer = 0, from_dev = 0;
+          const User* dev = user(p->developer);
+          for (int pass = 0; pass < 2 && left > 0; ++pass) {
+            int64_t acct = pass == 0 ? kBufferAccount : (dev ? dev->account : 0);
+            if (!acct) continue;
+            for (const auto& [bid, b] : batches_) {
+              if (b.project != p->id || left == 0) continue;
+              const Holding* h = holding(acct, bid);
+              if (!h || h->tradable.total() == 0) continue;
+              int64_t take = std::min(left, h->tradable.total());
+              RangeSet copy = h->tradable;
+              out.push_back(CreditsCancelled{
+                  Cancellation{bid, acct, copy.TakeLowest(take), "reversal: " + c.reason}, ""});
+              left -= take;
+              (pass == 0 ? from_buffer : from_dev) += take;
+            }
+          }
+          out.push_back(ReversalRecorded{c.project, c.quantity_kg, from_buffer, from_dev, left, c.reason});
+        } else if constexpr (std::is_same_v<T, ImportProject>) {
+          if (import_keys_.count(c.import_key) ||
+              project_by_origin_.count(OriginKey(c.info.origin_registry, c.info.origin_id)))
+            return Refuse(Code::kDuplicateProject, "project already in the registry", "origin_id");
+          if (!OriginAccountFor(c.info.origin_registry))
+            return Refuse(Code::kInvalidField, "unknown registry", "registry");
+          CX_TRY(CheckText(c.info.origin_id, "origin_id", true, 200));
+          Project p;
+          p.id = next_.project;
+          p.info = c.info;
+          if (p.info.name.empty()) p.info.name = c.info.origin_registry + " " + c.info.origin_id;
+          p.status = c.status;
+          p.created_ts = p.updated_ts = ts;
+          out.push_back(ProjectCreated{p, c.import_key});
+        } else if constexpr (std::is_same_v<T, ImportBatch>) {
+          if (import_keys_.count(c.import_key))
+            return Refuse(Code::kConflict, "already imported", "import_key");
+          int64_t owner = OriginAccountFor(c.registry);
+          if (!owner) return Refuse(Code::kInvalidField, "unknown registry", "registry");
+          int64_t pid = ProjectByOrigin(c.registry, c.project_origin_id);
+          if (!pid) return Refuse(Code::kUnknownProject, "project not in the registry", "project");
+          CX_TRY(CheckQuantity(c.quantity_kg));
+          if (c.buffer_kg < 0 || c.buffer_kg > c.quantity_kg)
+            return Refuse(Code::kBadQuantity, "buffer outside 0..quantity", "buffer");
+          Batch b;
+          b.id = next_.batch;
+          b.project = pid;
+          b.vintage = c.vintage;
+          int64_t tonnes = (c.quantity_kg + kKgPerTonne - 1) / kKgPerTonne;
+          if (c.serial_end > 0) {
+            if (c.serial_start <= 0 || c.serial_end < c.serial_start)
+              return Refuse(Code::kInvalidField, "bad serial range", "serial");
+            if (c.serial_end - c.serial_start + 1 != tonnes)
+              return Refuse(Code::kBadQuantity, "quantity does not match the serial block", "quantity");
+            if (SerialOverlaps(c.serial_space, c.serial_start, c.serial_end))
+              return Refuse(Code::kSerialOverlap, "serials already in the registry (double counting)", "serial");
+            b.serial_space = c.serial_space;
+            b.serial_start = c.serial_start;
+            b.serial_end = c.serial_end;
+          } else {
+            b.serial_space = "import:" + c.import_key;  // exports without serial numbers
+            b.serial_start = 1;
+            b.serial_end = tonnes;
+          }
+          b.serial = c.serial;
+          b.quantity_kg = c.quantity_kg;
+          b.buffer_kg = c.buffer_kg;
+          b.corsia = c.corsia;
+          b.corresponding_adjustment = c.corresponding_adjustment;
+          b.origin_registry = c.registry;
+          b.import_key = c.import_key;
+          b.issued_ts = ts;
+          out.push_back(BatchIssued{b, owner});
+        } else if constexpr (std::is_same_v<T, ImportRetirement>) {
+          return DecideImportRetirement(c, ts, out);
+        }
+        return Ok();
+      },
+      cmd);
+}
+
+Result<void> RegistryState::DecideImportRetirement(const ImportRetirement& c, int64_t ts,
+                                                   std::vector<Event>& out) const {
+  if (import_keys_.count(c.import_key)) return Refuse(Code::kConflict, "already imported", "import_key");
+  int64_t owner = OriginAccountFor(c.registry);
+  if (!owner) return Refuse(Code::kInvalidField, "unknown registry", "registry");
+  CX_TRY(CheckQuantity(c.quantity_kg));
+  int64_t pid = ProjectByOrigin(c.registry, c.project_origin_id);
+  if (!pid) return Refuse(Code::kUnknownProject, "project not in the registry", "project");
+
+  auto emit = [&](int64_t batch_id, Ranges ranges) {
+    if (c.cancellation) {
+      out.push_back(CreditsCancelled{
+          Cancellation{batch_id, owner, std::move(ranges), c.reason.empty() ? "cancelled at origin registry" : c.reason},
+          c.import_key});
+    } else {
+      Retirement r;
+      r.id = next_.retirement;
+      r.account = owner;
+      r.batch = batch_id;
+      r.quantity_kg = c.quantity_kg;
+      r.ranges = std::move(ranges);
+      r.beneficiary = c.beneficiary;
+      r.reason = c.reason;
+      r.period_start = c.date;
+      r.origin_serial = c.serial;
+      r.ts = ts;
+      out.push_back(CreditsRetired{r, c.import_key});
+    }
+  };
+
+  if (c.serial_end > 0) {
+    if (c.serial_start <= 0 || c.serial_end < c.serial_start)
+      return Refuse(Code::kInvalidField, "bad serial range", "serial");
+    if (int64_t bid = BatchContaining(c.serial_space, c.serial_start, c.serial_end)) {
+      const Batch& b = batches_.at(bid);
+      int64_t lo = (c.serial_start - b.serial_start) * kKgPerTonne;
+      int64_t hi = std::min(lo + c.quantity_kg, b.quantity_kg);
+      const Holding* h = holding(owner, bid);
+      if (!h || !h->tradable.Contains(lo, hi))
+        return Refuse(Code::kSerialOverlap, "serials already retired, cancelled or moved (double counting)", "serial");
+      emit(bid, Ranges{{lo, hi}});
+      return Ok();
+    }
+    if (SerialOverlaps(c.serial_space, c.serial_start, c.serial_end))
+      return Refuse(Code::kSerialOverlap, "serials straddle a batch already in the registry", "serial");
+  } else {
+    // No serials: the project's batch of this vintage held at the origin account.
+    for (const auto& [bid, b] : batches_) {
+      if (b.project != pid || b.vintage != c.vintage) continue;
+      const Holding* h = holding(owner, bid);
+      if (h && h->tradable.total() >= c.quantity_kg) {
+        RangeSet copy = h->tradable;
+        emit(bid, copy.TakeLowest(c.quantity_kg));
+        return Ok();
+      }
+    }
+  }
+  // Not issued in what we imported: record the retired block as an observed batch.
+  Batch b;
+  b.id = next_.batch;
+  b.project = pid;
+  b.vintage = c.vintage;
+  int64_t tonnes = (c.quantity_kg + kKgPerTonne - 1) / kKgPerTonne;
+  if (c.serial_end > 0) {
+    if (c.serial_end - c.serial_start + 1 != tonnes)
+      return Refuse(Code::kBadQuantity, "quantity does not match the serial block", "quantity");
+    b.serial_space = c.serial_space;
+    b.serial_start = c.serial_start;
+    b.serial_end = c.serial_end;
+  } else {
+    b.serial_space = "import:" + c.import_key;
+    b.serial_start = 1;
+    b.serial_end = tonnes;
+  }
+  b.serial = c.serial;
+  b.quantity_kg = c.quantity_kg;
+  b.origin_registry = c.registry;
+  b.import_key = c.import_key + "#batch";
+  b.issued_ts = ts;
+  out.push_back(BatchIssued{b, owner});
+  emit(b.id, Ranges{{0, c.quantity_kg}});
+  return Ok();
+}
+
+// ------------------------------------------------------------------ apply
+void RegistryState::Index(const Batch& b) {
+  serials_[b.serial_space][b.serial_start] = {b.serial_end, b.id};
+}
+
+void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, UserRegistered>) {
+          users_[e.user.id] = e.user;
+          user_by_email_[e.user.email] = e.user.id;
+          user_by_account_[e.user.account] = e.user.id;
+          next_.user = std::max(next_.user, e.user.id + 1);
+          next_.account = std::max(next_.account, e.user.account + 1);
+        } else if constexpr (std::is_same_v<T, UserRolesChanged>) {
+          users_[e.user].roles = e.roles;
+        } else if constexpr (std::is_same_v<T, CreditClassCreated>) {
+          classes_[e.cls.id] = e.cls;
+          next_.cls = std::max(next_.cls, e.cls.id + 1);
+        } else if constexpr (std::is_same_v<T, ProjectCreated>) {
+          projects_[e.project.id] = e.project;
+          project_by_origin_[OriginKey(e.project.info.origin_registry, e.project.info.origin_id)] = e.project.id;
+          if (!e.import_key.empty()) import_keys_.insert(e.import_key);
+          next_.project = std::max(next_.project, e.project.id + 1);
+        } else if constexpr (std::is_same_v<T, ProjectStatusChanged>) {
+          Project& p = projects_[e.project];
+          p.status = e.status;
+          p.status_reason = e.reason;
+          p.updated_ts = ts;
+          if (e.status == ProjectStatus::kValidated) p.validator = e.actor;
+        } else if constexpr (std::is_same_v<T, IssuanceRequested>) {
+          issuances_[e.issuance.id] = e.issuance;
+          next_.issuance = std::max(next_.issuance, e.issuance.id + 1);
+        } else if constexpr (std::is_same_v<T, IssuanceApproved>) {
+          issuances_[e.issuance].approvals.push_back(e.verifier);
+        } else if constexpr (std::is_same_v<T, IssuanceRejected>) {
+          Issuance& i = issuances_[e.issuance];
+          i.status = IssuanceStatus::kRejected;
+          i.rejected_by = e.verifier;
+          i.reason = e.reason;
+        } else if constexpr (std::is_same_v<T, BatchIssued>) {
+          const Batch& b = batches_[e.batch.id] = e.batch;
+          Index(b);
+          if (!b.import_key.empty()) import_keys_.insert(b.import_key);
+          if (b.buffer_kg > 0) MutHolding(kBufferAccount, b.id).tradable.Add(0, b.buffer_kg);
+          if (b.quantity_kg > b.buffer_kg) MutHolding(e.owner, b.id).tradable.Add(b.buffer_kg, b.quantity_kg);
+          if (b.issuance) {
+            Issuance& i = issuances_[b.issuance];
+            i.status = IssuanceStatus::kIssued;
+            i.batch = b.id;
+          }
+          next_.batch = std::max(next_.batch, b.id + 1);
+          if (b.serial_space == "carbonx") next_.native_serial = std::max(next_.native_serial, b.serial_end + 1);
+        } else if constexpr (std::is_same_v<T, CreditsTransferred>) {
+          MutHolding(e.from, e.batch).tradable.RemoveAll(e.ranges);
+          MutHolding(e.to, e.batch).tradable.AddAll(e.ranges);
+        } else if constexpr (std::is_same_v<T, CreditsRetired>) {
+          const Retirement& r0 = e.retirement;
+          Holding& h = MutHolding(r0.account, r0.batch);
+          h.tradable.RemoveAll(r0.ranges);
+          int64_t kg = TotalOf(r0.ranges);
+          h.retired_kg += kg;
+          batches_[r0.batch].retired_kg += kg;
+          Retirement& r = retirements_[r0.id] = r0;
+          r.seq = seq;
+          if (!e.import_key.empty()) import_keys_.insert(e.import_key);
+          next_.retirement = std::max(next_.retirement, r0.id + 1);
+        } else if constexpr (std::is_same_v<T, CreditsCancelled>) {
+          const Cancellation& c = e.cancellation;
+          MutHolding(c.account, c.batch).tradable.RemoveAll(c.ranges);
+          batches_[c.batch].cancelled_kg += TotalOf(c.ranges);
+          cancellations_.push_back(c);
+          if (!e.import_key.empty()) import_keys_.insert(e.import_key);
+        } else if constexpr (std::is_same_v<T, ReversalRecorded>) {
+          // Cancellations were applied by their own events; nothing else changes.
+        }
+      },
+      ev);
+}
+
+// ------------------------------------------------------------------ invariants
+Result<void> RegistryState::CheckInvariants() const {
+  std::map<int64_t, std::vector<Range>> cover;
+  std::map<int64_t, int64_t> tradable, escrowed, buffer;
+  for (const auto& [acct, hs] : holdings_) {
+    for (const auto& [bid, h] : hs) {
+      auto& v = cover[bid];
+      v.insert(v.end(), h.tradable.ranges().begin(), h.tradable.ranges().end());
+      v.insert(v.end(), h.escrowed.ranges().begin(), h.escrowed.ranges().end());
+      (acct == kBufferAccount ? buffer : tradable)[bid] += h.tradable.total();
+      escrowed[bid] += h.escrowed.total();
+      if (TotalOf(h.tradable.ranges()) != h.tradable.total())
+        return Err(Code::kInternal, "holding total mismatch: account " + std::to_string(acct));
+    }
+  }
+  std::map<int64_t, int64_t> retired, cancelled;
+  for (const auto& [id, r] : retirements_) {
+    auto& v = cover[r.batch];
+    v.insert(v.end(), r.ranges.begin(), r.ranges.end());
+    retired[r.batch] += TotalOf(r.ranges);
+  }
+  for (const auto& c : cancellations_) {
+    auto& v = cover[c.batch];
+    v.insert(v.end(), c.ranges.begin(), c.ranges.end());
+    cancelled[c.batch] += TotalOf(c.ranges);
+  }
+  for (const auto& [bid, b] : batches_) {
+    int64_t sum = tradable[bid] + escrowed[bid] + retired[bid] + cancelled[bid] + buffer[bid];
+    if (sum != b.quantity_kg)
+      return Err(Code::kInternal, "batch " + std::to_string(bid) + ": supply " +
+                                      std::to_string(b.quantity_kg) + " != parts " + std::to_string(sum));
+    if (retired[bid] != b.retired_kg || cancelled[bid] != b.cancelled_kg)
+      return Err(Code::kInternal, "batch " + std::to_string(bid) + ": running totals disagree");
+    auto& v = cover[bid];
+    std::sort(v.begin(), v.end());
+    int64_t at = 0;
+    for (const auto& r : v) {
+      if (r.first != at)
+        return Err(Code::kInternal, "batch " + std::to_string(bid) + ": kilogram " +
+                                        std::to_string(std::min(at, r.first)) +
+                                        (r.first < at ? " held twice" : " missing"));
+      at = r.second;
+    }
+    if (at != b.quantity_kg) return Err(Code::kInternal, "batch " + std::to_string(bid) + ": coverage short");
+  }
+  for (const auto& [space, m] : serials_) {
+    int64_t last_end = INT64_MIN;
+    for (const auto& [start, eb] : m) {
+      if (start <= last_end) return Err(Code::kInternal, "serial overlap in space " + space);
+      last_end = eb.first;
+    }
+  }
+  return Ok();
+}
+
+// ------------------------------------------------------------------ snapshot
+std::string RegistryState::Snapshot() const {
+  RegistryState& self = const_cast<RegistryState&>(*this);
+  self.users_v_.clear();
+  for (const auto& [id, u] : users_) self.users_v_.push_back(u);
+  self.classes_v_.clear();
+  for (const auto& [id, c] : classes_) self.classes_v_.push_back(c);
+  self.projects_v_.clear();
+  for (const auto& [id, p] : projects_) self.projects_v_.push_back(p);
+  self.issuances_v_.clear();
+  for (const auto& [id, i] : issuances_) self.issuances_v_.push_back(i);
+  self.batches_v_.clear();
+  for (const auto& [id, b] : batches_) self.batches_v_.push_back(b);
+  self.retirements_v_.clear();
+  for (const auto& [id, r] : retirements_) self.retirements_v_.push_back(r);
+  self.holdings_v_.clear();
+  std::vector<int64_t> accts;
+  for (const auto& [a, hs] : holdings_) accts.push_back(a);
+  std::sort(accts.begin(), accts.end());
+  for (int64_t a : accts)
+    for (const auto& [b, h] : holdings_.at(a)) self.holdings_v_.push_back(HoldingRow{a, b, h});
+  self.import_keys_v_.assign(import_keys_.begin(), import_keys_.end());
+  self.next_v_ = next_;
+  std::string out = Encode(self);
+  self.users_v_.clear(); self.classes_v_.clear(); self.projects_v_.clear();
+  self.issuances_v_.clear(); self.batches_v_.clear(); self.retirements_v_.clear();
+  self.holdings_v_.clear(); self.import_keys_v_.clear();
+  return out;
+}
+
+bool RegistryState::Restore(std::string_view bytes) {
+  RegistryState s;
+  if (!Decode(bytes, s)) return false;
+  *this = RegistryState();
+  for (auto& u : s.users_v_) Apply(UserRegistered{u}, 0, 0);
+  for (auto& c : s.classes_v_) classes_[c.id] = c;
+  for (auto& p : s.projects_v_) {
+    project_by_origin_[OriginKey(p.info.origin_registry, p.info.origin_id)] = p.id;
+    projects_[p.id] = p;
+  }
+  for (auto& i : s.issuances_v_) issuances_[i.id] = i;
+  for (auto& b : s.batches_v_) {
+    Index(b);
+    batches_[b.id] = b;
+  }
+  for (auto& r : s.retirements_v_) retirements_[r.id] = r;
+  for (auto& row : s.holdings_v_) holdings_[row.account][row.batch] = row.h;
+  cancellations_ = s.cancellations_;
+  import_keys_.insert(s.import_keys_v_.begin(), s.import_keys_v_.end());
+  next_ = s.next_v_;
+  return true;
+}
+
+}  // namespace cx::registry

@@ -1,0 +1,127 @@
+// RegistryState: the in-memory registry owned by the engine thread.
+//
+// Contract:
+// - Decide(cmd) validates the whole command against the current state and returns the
+//   events it produces, or an Error; it never mutates. A refused command changes nothing.
+// - Apply(event) mutates; it is used both live (right after Decide) and in replay, and
+//   must be given events in journal order. Events that Decide produced always apply.
+// - Time and ids enter through `ts` and through the events themselves, so replaying the
+//   journal rebuilds exactly the live state (tested).
+// - Invariants (CheckInvariants): for every batch, supply = tradable + escrowed + retired
+//   + cancelled + buffer; the kilogram ranges of all holdings, retirements and
+//   cancellations of a batch are disjoint and cover [0, supply); no two batches share a
+//   serial in the same serial space.
+// Not thread-safe.
+#pragma once
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "registry/messages.h"
+
+namespace cx::registry {
+
+class RegistryState {
+ public:
+  // Validates `cmd` at engine time `ts`; appends its events to `out` only on success.
+  Result<void> Decide(const Command& cmd, int64_t ts, std::vector<Event>& out) const;
+  // Applies one event; `seq` is its journal sequence number (recorded on retirements).
+  void Apply(const Event& e, int64_t seq, int64_t ts);
+  Result<void> CheckInvariants() const;
+
+  // Read access (engine thread, or a copy).
+  const std::map<int64_t, User>& users() const { return users_; }
+  const User* user(int64_t id) const;
+  const User* user_by_email(const std::string& email) const;
+  const User* user_by_account(int64_t account) const;
+  const std::map<int64_t, CreditClass>& credit_classes() const { return classes_; }
+  const std::map<int64_t, Project>& projects() const { return projects_; }
+  const Project* project(int64_t id) const;
+  const std::map<int64_t, Issuance>& issuances() const { return issuances_; }
+  const Issuance* issuance(int64_t id) const;
+  const std::map<int64_t, Batch>& batches() const { return batches_; }
+  const Batch* batch(int64_t id) const;
+  const std::map<int64_t, Retirement>& retirements() const { return retirements_; }
+  const Retirement* retirement(int64_t id) const;
+  // Holdings of one account, by batch id (nullptr if none).
+  const std::map<int64_t, Holding>* holdings(int64_t account) const;
+  const Holding* holding(int64_t account, int64_t batch) const;
+  const std::vector<Cancellation>& cancellations() const { return cancellations_; }
+  bool has_import_key(const std::string& key) const { return import_keys_.count(key) != 0; }
+  int64_t ProjectByOrigin(const std::string& registry, const std::string& origin_id) const;
+  bool account_exists(int64_t account) const;
+  // Tonne serial string of kilogram offset `kg` of a batch (for certificates).
+  static std::string SerialRangeText(const Batch& b, const Range& r);
+
+  template <class V>
+  void Fields(V& v) {
+    v("users", users_v_); v("classes", classes_v_); v("projects", projects_v_);
+    v("issuances", issuances_v_); v("batches", batches_v_); v("retirements", retirements_v_);
+    v("holdings", holdings_v_); v("cancellations", cancellations_); v("import_keys", import_keys_v_);
+    v("next", next_v_);
+  }
+  // Snapshot support: flatten to / rebuild from the vectors above.
+  std::string Snapshot() const;
+  bool Restore(std::string_view bytes);
+
+  // Mutations used by the exchange (escrow for sell orders / withdrawals); engine thread.
+  Result<void> CanEscrow(int64_t account, int64_t batch, int64_t kg) const;
+
+ private:
+  Result<void> DecideImportRetirement(const ImportRetirement& c, int64_t ts,
+                                      std::vector<Event>& out) const;
+  Result<const Project*> OwnProject(int64_t actor, int64_t project) const;
+  Result<void> CheckActorOwns(int64_t actor, int64_t account) const;
+  bool SerialOverlaps(const std::string& space, int64_t start, int64_t end) const;
+  // Batch whose serial block contains [start, end] in `space`, or 0.
+  int64_t BatchContaining(const std::string& space, int64_t start, int64_t end) const;
+  Holding& MutHolding(int64_t account, int64_t batch) { return holdings_[account][batch]; }
+  void Index(const Batch& b);
+
+  std::map<int64_t, User> users_;
+  std::unordered_map<std::string, int64_t> user_by_email_;
+  std::unordered_map<int64_t, int64_t> user_by_account_;
+  std::map<int64_t, CreditClass> classes_;
+  std::map<int64_t, Project> projects_;
+  std::map<std::string, int64_t> project_by_origin_;  // registry + "\x1f" + origin id
+  std::map<int64_t, Issuance> issuances_;
+  std::map<int64_t, Batch> batches_;
+  std::map<int64_t, Retirement> retirements_;
+  std::unordered_map<int64_t, std::map<int64_t, Holding>> holdings_;
+  std::vector<Cancellation> cancellations_;
+  std::set<std::string> import_keys_;
+  // serial space -> start -> (end, batch)
+  std::map<std::string, std::map<int64_t, std::pair<int64_t, int64_t>>> serials_;
+
+  struct Next {
+    int64_t user = 1, account = kFirstUserAccount, cls = 1, project = 1, issuance = 1,
+            batch = 1, retirement = 1, native_serial = 1;
+    template <class V>
+    void Fields(V& v) {
+      v("user", user); v("account", account); v("cls", cls); v("project", project);
+      v("issuance", issuance); v("batch", batch); v("retirement", retirement);
+      v("native_serial", native_serial);
+    }
+  } next_;
+
+  // Snapshot staging (only used by Snapshot/Restore).
+  std::vector<User> users_v_;
+  std::vector<CreditClass> classes_v_;
+  std::vector<Project> projects_v_;
+  std::vector<Issuance> issuances_v_;
+  std::vector<Batch> batches_v_;
+  std::vector<Retirement> retirements_v_;
+  struct HoldingRow {
+    int64_t account = 0, batch = 0;
+    Holding h;
+    template <class V> void Fields(V& v) { v("account", account); v("batch", batch); v("h", h); }
+  };
+  std::vector<HoldingRow> holdings_v_;
+  std::vector<std::string> import_keys_v_;
+  Next next_v_;
+};
+
+}  // namespace cx::registry
