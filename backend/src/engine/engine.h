@@ -1,0 +1,134 @@
+// Engine: the single writer. One thread owns the registry state and applies commands in
+// sequence; a second thread (the journal writer) hash-chains the resulting events, seals
+// blocks with Merkle roots, and commits them in groups (group commit). A client hears
+// "accepted" (its Done callback with a body) only after the group holding its events is
+// durable. Refusals change nothing and are answered in order too.
+//
+// Thread-safety: Submit/Execute may be called from any thread. Render callbacks run on
+// the engine thread (they may read the state); Done callbacks run on the writer thread
+// and must not block for long (post the reply to your own executor).
+// Failure: if a commit fails the engine stops accepting commands (fail-stop) and answers
+// everything pending with STORE_ERROR; a restart recovers from the durable journal.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+namespace cx::engine {
+
+struct Outcome {
+  int64_t first_seq = 0;  // 0 when the request produced no event
+  int64_t last_seq = 0;
+  int64_t ts = 0;
+  const std::vector<registry::Event>* events = nullptr;
+};
+using Render = std::function<std::string(const registry::RegistryState&, const Outcome&)>;
+using Done = std::function<void(Result<std::string>)>;
+
+struct Request {
+  std::optional<registry::Command> cmd;  // empty: a read (query) at a durable point
+  Render render;
+  Done done;
+};
+
+struct Options {
+  int64_t block_events = 1000;      // seal a block every N events...
+  int64_t block_ms = 1000;          // ...or every T ms, whichever comes first
+  int64_t snapshot_every = 100000;  // events between snapshots
+  std::function<int64_t()> clock;   // microseconds since the epoch; default: system clock
+};
+
+struct Stats {
+  int64_t committed_seq = 0;
+  int64_t groups = 0;
+  int64_t blocks = 0;
+  int64_t queue_depth = 0;
+};
+
+class Engine {
+ public:
+  Engine(std::unique_ptr<store::Store> store, Options opts);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads the latest snapshot and replays the journal after it. Call before Start().
+  Result<void> Recover();
+  void Start();
+  // Finishes everything submitted so far, seals the open block and stops the threads.
+  void Stop();
+
+  void Submit(Request r);
+  // Submits and waits for the durable answer (CLI, tests, demo loading).
+  Result<std::string> Execute(registry::Command cmd, Render render = {});
+  // Runs `render` on the engine thread at a durable point and waits for it.
+  Result<std::string> Query(Render render);
+
+  Stats stats() const;
+  bool broken() const { return broken_.load(); }
+  // Only while the engine is not running (before Start or after Stop).
+  const registry::RegistryState& state() const { return state_; }
+
+ private:
+  struct Completion {
+    Done done;
+    Result<std::string> result;
+  };
+  struct Group {
+    std::vector<store::JournalRow> rows;
+    std::vector<Completion> completions;
+    std::optional<std::string> snapshot;  // state after the last row of this group
+    int64_t snapshot_seq = 0;
+  };
+
+  void EngineLoop();
+  void WriterLoop();
+  void Fail(std::vector<Group>& groups, const Error& e);
+
+  std::unique_ptr<store::Store> store_;
+  Options opts_;
+  registry::RegistryState state_;
+
+  // Engine-thread state.
+  int64_t last_seq_ = 0;
+  int64_t last_ts_ = 0;
+  int64_t since_snapshot_ = 0;
+
+  // Writer-thread state.
+  Hash256 last_hash_{};
+  int64_t committed_seq_ = 0;
+  std::vector<Hash256> open_block_;
+  int64_t open_first_seq_ = 0;
+  int64_t open_since_us_ = 0;
+  int64_t block_height_ = 0;
+  Hash256 last_header_{};
+
+  mutable std::mutex in_mu_;
+  std::condition_variable in_cv_;
+  std::vector<Request> inbox_;
+
+  mutable std::mutex out_mu_;
+  std::condition_variable out_cv_;
+  std::vector<Group> outbox_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> broken_{false};
+  std::atomic<int64_t> stat_committed_{0}, stat_groups_{0}, stat_blocks_{0}, stat_queue_{0};
+  std::thread engine_thread_, writer_thread_;
+  bool engine_done_ = false;  // guarded by out_mu_
+};
+
+int64_t SystemClockMicros();
+
+}  // namespace cx::engine

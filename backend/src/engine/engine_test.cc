@@ -1,0 +1,145 @@
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "engine/verify.h"
+
+namespace cx::engine {
+namespace {
+using namespace cx::registry;
+
+std::string TempDb() {
+  static int n = 0;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("cx-engine-" + std::to_string(getpid()) + "-" + std::to_string(++n));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return (dir / "carbonx.db").string();
+}
+
+std::unique_ptr<Engine> Open(const std::string& path, Options o = {}) {
+  auto s = store::OpenSqlite(path);
+  EXPECT_TRUE(s.ok());
+  auto e = std::make_unique<Engine>(std::move(*s), o);
+  auto r = e->Recover();
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return e;
+}
+
+// Builds users, a validated project and one issued batch; returns the batch id.
+int64_t Seed(Engine& e) {
+  EXPECT_TRUE(e.Execute(RegisterUser{"dev@x", "h", "Dev", kProjectDeveloper}).ok());
+  EXPECT_TRUE(e.Execute(RegisterUser{"ver@x", "h", "Ver", kVerifier}).ok());
+  for (int i = 0; i < 8; ++i)
+    EXPECT_TRUE(e.Execute(RegisterUser{"t" + std::to_string(i) + "@x", "h", "T", kTrader}).ok());
+  ProjectInfo info;
+  info.name = "P";
+  info.country = "KE";
+  info.methodology = "AMS-II.G";
+  EXPECT_TRUE(e.Execute(CreateProject{1, info}).ok());
+  EXPECT_TRUE(e.Execute(SubmitProject{1, 1}).ok());
+  EXPECT_TRUE(e.Execute(ReviewProject{2, 1, ReviewProject::kValidate, ""}).ok());
+  EXPECT_TRUE(e.Execute(RequestIssuance{1, 1, 2023, "2023-01-01", "2023-12-31", 1'000'000, "VVB", "cid"}).ok());
+  auto r = e.Execute(ApproveIssuance{2, 1}, [](const RegistryState& s, const Outcome&) {
+    return std::to_string(s.issuance(1)->batch);
+  });
+  EXPECT_TRUE(r.ok());
+  return std::stoll(*r);
+}
+
+}  // namespace
+
+TEST(Engine, AcknowledgedCommandsSurviveRestartAndVerify) {
+  std::string path = TempDb();
+  std::string live;
+  {
+    auto e = Open(path, Options{16, 5, 50, nullptr});
+    e->Start();
+    int64_t b = Seed(*e);
+    // Concurrent submitters.
+    std::vector<std::thread> ts;
+    std::atomic<int> acked{0}, refused{0};
+    for (int t = 0; t < 4; ++t) {
+      ts.emplace_back([&, t] {
+        std::mt19937 rng(t);
+        for (int i = 0; i < 200; ++i) {
+          int64_t from = i == 0 && t == 0 ? 100 : kFirstUserAccount + 2 + rng() % 8;
+          int64_t to = kFirstUserAccount + 2 + rng() % 8;
+          auto r = e->Execute(Transfer{0, i % 3 == 0 ? 100 : from, to, b, 1 + rng() % 5000});
+          (r.ok() ? acked : refused)++;
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    EXPECT_GT(acked.load(), 100);
+    auto q = e->Query([](const RegistryState& s, const Outcome&) { return s.Snapshot(); });
+    ASSERT_TRUE(q.ok());
+    live = *q;
+    e->Stop();
+    EXPECT_GT(e->stats().blocks, 3);
+  }
+  auto e2 = Open(path);
+  EXPECT_TRUE(e2->state().Snapshot() == live) << "recovered state differs";
+  auto st = store::OpenSqlite(path);
+  ASSERT_TRUE(st.ok());
+  VerifyReport rep = VerifyJournal(**st);
+  EXPECT_TRUE(rep.ok) << rep.message;
+  EXPECT_GT(rep.events, 100);
+  EXPECT_GT(rep.blocks, 3);
+}
+
+TEST(Engine, RefusedCommandChangesNothing) {
+  auto e = Open(TempDb());
+  e->Start();
+  int64_t b = Seed(*e);
+  auto before = e->Query([](const RegistryState& s, const Outcome&) { return s.Snapshot(); });
+  auto r = e->Execute(Transfer{0, 100, 101, b, 999'999'999});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::kInsufficientCredits);
+  auto after = e->Query([](const RegistryState& s, const Outcome&) { return s.Snapshot(); });
+  EXPECT_TRUE(*before == *after);
+  e->Stop();
+}
+
+TEST(Engine, VerifyNamesFirstTamperedSeq) {
+  std::string path = TempDb();
+  {
+    auto e = Open(path, Options{8, 5, 1'000'000, nullptr});
+    e->Start();
+    Seed(*e);
+    e->Stop();
+  }
+  auto st = store::OpenSqlite(path);
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE((*st)->TamperForTest(5, "evil").ok());
+  VerifyReport rep = VerifyJournal(**st);
+  EXPECT_FALSE(rep.ok);
+  EXPECT_EQ(rep.first_bad_seq, 5);
+}
+
+TEST(Engine, RecoversFromSnapshotPlusTail) {
+  std::string path = TempDb();
+  std::string live;
+  {
+    auto e = Open(path, Options{4, 5, 5, nullptr});  // snapshot every 5 events
+    e->Start();
+    int64_t b = Seed(*e);
+    for (int i = 0; i < 30; ++i) ASSERT_TRUE(e->Execute(Transfer{0, 100, 102 + i % 5, b, 1000}).ok());
+    live = *e->Query([](const RegistryState& s, const Outcome&) { return s.Snapshot(); });
+    e->Stop();
+  }
+  auto st = store::OpenSqlite(path);
+  auto snap = (*st)->LatestSnapshot();
+  ASSERT_TRUE(snap.ok() && snap->has_value());
+  EXPECT_GT((*snap)->seq, 1);
+  auto e2 = Open(path);
+  EXPECT_TRUE(e2->state().Snapshot() == live);
+  VerifyReport rep = VerifyJournal(**st);
+  EXPECT_TRUE(rep.ok) << rep.message;
+}
+
+}  // namespace cx::engine
