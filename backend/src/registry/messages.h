@@ -135,10 +135,29 @@ struct ImportRetirement {
   std::string date;
 };
 
+// Sign-in sessions (rotating refresh tokens). Only SHA-256 hashes of tokens are kept.
+struct OpenSession {
+  int64_t user = 0;
+  std::string token_hash;
+  int64_t expires_at = 0;  // unix seconds
+};
+// Presenting an already-rotated token is reuse: the command succeeds with a
+// SessionRevoked event (the whole family is revoked) and the caller is refused.
+struct RotateSession {
+  std::string presented_hash;
+  std::string new_hash;
+  int64_t now = 0;
+  int64_t expires_at = 0;
+};
+struct CloseSession {
+  std::string token_hash;
+};
+
 using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, CreateProject,
                              SubmitProject, ReviewProject, RequestIssuance, ApproveIssuance,
                              RejectIssuance, Transfer, Retire, Cancel, ReportReversal,
-                             ImportProject, ImportBatch, ImportRetirement>;
+                             ImportProject, ImportBatch, ImportRetirement, OpenSession,
+                             RotateSession, CloseSession>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -224,10 +243,33 @@ struct ReversalRecorded {
   }
 };
 
+struct SessionOpened {
+  int64_t family = 0;
+  int64_t user = 0;
+  std::string token_hash;
+  int64_t expires_at = 0;
+  template <class V>
+  void Fields(V& v) { v("family", family); v("user", user); v("token_hash", token_hash); v("expires_at", expires_at); }
+};
+struct SessionRotated {
+  int64_t family = 0;
+  std::string old_hash;
+  std::string new_hash;
+  int64_t expires_at = 0;
+  template <class V>
+  void Fields(V& v) { v("family", family); v("old_hash", old_hash); v("new_hash", new_hash); v("expires_at", expires_at); }
+};
+struct SessionRevoked {
+  int64_t family = 0;
+  std::string reason;  // "logout", "reuse"
+  template <class V> void Fields(V& v) { v("family", family); v("reason", reason); }
+};
+
 using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
                            ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
                            IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
-                           CreditsCancelled, ReversalRecorded>;
+                           CreditsCancelled, ReversalRecorded, SessionOpened, SessionRotated,
+                           SessionRevoked>;
 
 // Stable names used as the journal `type` column; index = variant index.
 const char* EventTypeName(const Event& e);

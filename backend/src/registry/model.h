@@ -228,4 +228,25 @@ struct Cancellation {
   void Fields(V& v) { v("batch", batch); v("account", account); v("ranges", ranges); v("reason", reason); }
 };
 
+struct Session {
+  int64_t family = 0;
+  int64_t user = 0;
+  int64_t created_ts = 0;
+  int64_t last_used_ts = 0;
+  bool revoked = false;
+  template <class V>
+  void Fields(V& v) {
+    v("family", family); v("user", user); v("created_ts", created_ts);
+    v("last_used_ts", last_used_ts); v("revoked", revoked);
+  }
+};
+struct SessionToken {
+  std::string hash;
+  int64_t family = 0;
+  int64_t expires_at = 0;
+  bool rotated = false;
+  template <class V>
+  void Fields(V& v) { v("hash", hash); v("family", family); v("expires_at", expires_at); v("rotated", rotated); }
+};
+
 }  // namespace cx::registry

@@ -120,6 +120,13 @@ int64_t RegistryState::ProjectByOrigin(const std::string& registry,
   auto it = project_by_origin_.find(OriginKey(registry, origin_id));
   return it == project_by_origin_.end() ? 0 : it->second;
 }
+int64_t RegistryState::SessionFamilyOf(const std::string& token_hash) const {
+  auto it = tokens_.find(token_hash);
+  if (it == tokens_.end() || it->second.rotated) return 0;
+  auto s = sessions_.find(it->second.family);
+  return s == sessions_.end() || s->second.revoked ? 0 : s->first;
+}
+
 bool RegistryState::account_exists(int64_t account) const {
   return account == kBufferAccount || OriginRegistryOfAccount(account) != nullptr ||
          user_by_account_.count(account) != 0;
@@ -471,6 +478,29 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           out.push_back(BatchIssued{b, owner});
         } else if constexpr (std::is_same_v<T, ImportRetirement>) {
           return DecideImportRetirement(c, ts, out);
+        } else if constexpr (std::is_same_v<T, OpenSession>) {
+          if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
+          if (c.token_hash.size() != 64 || tokens_.count(c.token_hash))
+            return Refuse(Code::kInvalidField, "bad token hash", "token");
+          out.push_back(SessionOpened{next_.session, c.user, c.token_hash, c.expires_at});
+        } else if constexpr (std::is_same_v<T, RotateSession>) {
+          auto it = tokens_.find(c.presented_hash);
+          if (it == tokens_.end()) return Refuse(Code::kBadToken, "unknown refresh token", "refresh_token");
+          const Session& s = sessions_.at(it->second.family);
+          if (s.revoked) return Refuse(Code::kBadToken, "session revoked", "refresh_token");
+          if (it->second.rotated) {
+            out.push_back(SessionRevoked{s.family, "reuse"});
+            return Ok();
+          }
+          if (it->second.expires_at <= c.now) return Refuse(Code::kTokenExpired, "refresh token expired", "refresh_token");
+          if (c.new_hash.size() != 64 || tokens_.count(c.new_hash))
+            return Refuse(Code::kInvalidField, "bad token hash", "token");
+          out.push_back(SessionRotated{s.family, c.presented_hash, c.new_hash, c.expires_at});
+        } else if constexpr (std::is_same_v<T, CloseSession>) {
+          auto it = tokens_.find(c.token_hash);
+          if (it == tokens_.end()) return Refuse(Code::kBadToken, "unknown refresh token", "refresh_token");
+          if (sessions_.at(it->second.family).revoked) return Refuse(Code::kBadToken, "session already closed", "refresh_token");
+          out.push_back(SessionRevoked{it->second.family, "logout"});
         }
         return Ok();
       },
@@ -637,6 +667,16 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
           if (!e.import_key.empty()) import_keys_.insert(e.import_key);
         } else if constexpr (std::is_same_v<T, ReversalRecorded>) {
           // Cancellations were applied by their own events; nothing else changes.
+        } else if constexpr (std::is_same_v<T, SessionOpened>) {
+          sessions_[e.family] = Session{e.family, e.user, ts, ts, false};
+          tokens_[e.token_hash] = SessionToken{e.token_hash, e.family, e.expires_at, false};
+          next_.session = std::max(next_.session, e.family + 1);
+        } else if constexpr (std::is_same_v<T, SessionRotated>) {
+          tokens_[e.old_hash].rotated = true;
+          tokens_[e.new_hash] = SessionToken{e.new_hash, e.family, e.expires_at, false};
+          sessions_[e.family].last_used_ts = ts;
+        } else if constexpr (std::is_same_v<T, SessionRevoked>) {
+          sessions_[e.family].revoked = true;
         }
       },
       ev);
@@ -720,7 +760,15 @@ std::string RegistryState::Snapshot() const {
     for (const auto& [b, h] : holdings_.at(a)) self.holdings_v_.push_back(HoldingRow{a, b, h});
   self.import_keys_v_.assign(import_keys_.begin(), import_keys_.end());
   self.next_v_ = next_;
+  self.sessions_v_.clear();
+  for (const auto& [id, x] : sessions_) self.sessions_v_.push_back(x);
+  self.tokens_v_.clear();
+  for (const auto& [h, t] : tokens_) self.tokens_v_.push_back(t);
+  std::sort(self.tokens_v_.begin(), self.tokens_v_.end(),
+            [](const SessionToken& a, const SessionToken& b) { return a.hash < b.hash; });
   std::string out = Encode(self);
+  self.sessions_v_.clear();
+  self.tokens_v_.clear();
   self.users_v_.clear(); self.classes_v_.clear(); self.projects_v_.clear();
   self.issuances_v_.clear(); self.batches_v_.clear(); self.retirements_v_.clear();
   self.holdings_v_.clear(); self.import_keys_v_.clear();
@@ -747,6 +795,8 @@ bool RegistryState::Restore(std::string_view bytes) {
   cancellations_ = s.cancellations_;
   import_keys_.insert(s.import_keys_v_.begin(), s.import_keys_v_.end());
   next_ = s.next_v_;
+  for (auto& x : s.sessions_v_) sessions_[x.family] = x;
+  for (auto& t : s.tokens_v_) tokens_[t.hash] = t;
   return true;
 }
 

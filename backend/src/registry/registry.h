@@ -50,6 +50,9 @@ class RegistryState {
   const std::map<int64_t, Holding>* holdings(int64_t account) const;
   const Holding* holding(int64_t account, int64_t batch) const;
   const std::vector<Cancellation>& cancellations() const { return cancellations_; }
+  const std::map<int64_t, Session>& sessions() const { return sessions_; }
+  // Family of a live (not rotated, not revoked) token hash, or 0.
+  int64_t SessionFamilyOf(const std::string& token_hash) const;
   bool has_import_key(const std::string& key) const { return import_keys_.count(key) != 0; }
   int64_t ProjectByOrigin(const std::string& registry, const std::string& origin_id) const;
   bool account_exists(int64_t account) const;
@@ -61,7 +64,7 @@ class RegistryState {
     v("users", users_v_); v("classes", classes_v_); v("projects", projects_v_);
     v("issuances", issuances_v_); v("batches", batches_v_); v("retirements", retirements_v_);
     v("holdings", holdings_v_); v("cancellations", cancellations_); v("import_keys", import_keys_v_);
-    v("next", next_v_);
+    v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -93,17 +96,19 @@ class RegistryState {
   std::unordered_map<int64_t, std::map<int64_t, Holding>> holdings_;
   std::vector<Cancellation> cancellations_;
   std::set<std::string> import_keys_;
+  std::map<int64_t, Session> sessions_;
+  std::unordered_map<std::string, SessionToken> tokens_;
   // serial space -> start -> (end, batch)
   std::map<std::string, std::map<int64_t, std::pair<int64_t, int64_t>>> serials_;
 
   struct Next {
     int64_t user = 1, account = kFirstUserAccount, cls = 1, project = 1, issuance = 1,
-            batch = 1, retirement = 1, native_serial = 1;
+            batch = 1, retirement = 1, native_serial = 1, session = 1;
     template <class V>
     void Fields(V& v) {
       v("user", user); v("account", account); v("cls", cls); v("project", project);
       v("issuance", issuance); v("batch", batch); v("retirement", retirement);
-      v("native_serial", native_serial);
+      v("native_serial", native_serial); v("session", session);
     }
   } next_;
 
@@ -121,6 +126,8 @@ class RegistryState {
   };
   std::vector<HoldingRow> holdings_v_;
   std::vector<std::string> import_keys_v_;
+  std::vector<Session> sessions_v_;
+  std::vector<SessionToken> tokens_v_;
   Next next_v_;
 };
 

@@ -250,3 +250,25 @@ TEST(RegistryProperty, RandomStreamsKeepInvariantsAndReplayExactly) {
 }
 
 }  // namespace cx::registry
+
+namespace cx::registry {
+TEST(Registry, RefreshRotationAndReuseRevokesFamily) {
+  Harness h;
+  int64_t u = h.AddUser("a@x.org", kTrader);
+  std::string t1(64, 'a'), t2(64, 'b'), t3(64, 'c');
+  ASSERT_TRUE(h.Run(OpenSession{u, t1, 1000}).ok());
+  ASSERT_TRUE(h.Run(RotateSession{t1, t2, 10, 2000}).ok());
+  EXPECT_EQ(h.s.SessionFamilyOf(t1), 0);
+  EXPECT_NE(h.s.SessionFamilyOf(t2), 0);
+  // Reuse of t1: the family is revoked, t2 stops working.
+  ASSERT_TRUE(h.Run(RotateSession{t1, t3, 20, 3000}).ok());
+  EXPECT_TRUE(std::holds_alternative<SessionRevoked>(h.log.back()));
+  EXPECT_EQ(h.s.SessionFamilyOf(t2), 0);
+  EXPECT_EQ(CodeOf(h.Run(RotateSession{t2, t3, 30, 4000})), Code::kBadToken);
+  std::string t4(64, 'd'), t5(64, 'e');
+  ASSERT_TRUE(h.Run(OpenSession{u, t4, 100}).ok());
+  EXPECT_EQ(CodeOf(h.Run(RotateSession{t4, t5, 200, 300})), Code::kTokenExpired);
+  ASSERT_TRUE(h.Run(CloseSession{t4}).ok());
+  EXPECT_EQ(CodeOf(h.Run(CloseSession{t4})), Code::kBadToken);
+}
+}  // namespace cx::registry
