@@ -457,6 +457,11 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
               return Refuse(Code::kInvalidField, "bad serial range", "serial");
             if (c.serial_end - c.serial_start + 1 != tonnes)
               return Refuse(Code::kBadQuantity, "quantity does not match the serial block", "quantity");
+            if (int64_t in = BatchContaining(c.serial_space, c.serial_start, c.serial_end);
+                in && batches_.at(in).origin_registry == c.registry)
+              // A newer export lists a block of a batch we hold as its own row (registries
+              // split blocks on partial retirement): the same issuance, not a new one.
+              return Refuse(Code::kConflict, "part of batch " + std::to_string(in) + " (already imported)", "serial");
             if (SerialOverlaps(c.serial_space, c.serial_start, c.serial_end))
               return Refuse(Code::kSerialOverlap, "serials already in the registry (double counting)", "serial");
             b.serial_space = c.serial_space;
