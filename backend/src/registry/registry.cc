@@ -349,11 +349,11 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
         } else if constexpr (std::is_same_v<T, Transfer>) {
           CX_TRY(CheckQuantity(c.quantity_kg));
           if (!batch(c.batch)) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
-          if (!account_exists(c.from)) return Refuse(Code::kUnknownAccount, "no such account", "from");
+          if (!account_exists(c.from)) return Refuse(Code::kUnknownAccount, "no such account", "from_account");
           if (!account_exists(c.to) || c.to == kBufferAccount || OriginRegistryOfAccount(c.to))
-            return Refuse(Code::kUnknownAccount, "no such account", "to");
-          if (c.from == c.to) return Refuse(Code::kInvalidField, "cannot transfer to the same account", "to");
-          if (c.from == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits are not transferable", "from");
+            return Refuse(Code::kUnknownAccount, "no such account", "to_account");
+          if (c.from == c.to) return Refuse(Code::kInvalidField, "cannot transfer to the same account", "to_account");
+          if (c.from == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits are not transferable", "from_account");
           CX_TRY(CheckActorOwns(c.actor, c.from));
           const Holding* h = holding(c.from, c.batch);
           if (!h || h->tradable.total() < c.quantity_kg)

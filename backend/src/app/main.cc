@@ -1,0 +1,305 @@
+// carbonx: the server and its command-line tools. main only wires components together.
+//   carbonx serve | import | verify | snapshot | proof | doc | ml | bench-nw1
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <boost/json.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "api/http_server.h"
+#include "api/router.h"
+#include "core/merkle.h"
+#include "app/demo.h"
+#include "app/import_cmd.h"
+#include "app/service.h"
+#include "auth/jwt.h"
+#include "auth/random.h"
+#include "engine/engine.h"
+#include "engine/verify.h"
+#ifdef CX_HAVE_DOCUMENTS
+#include "documents/doc_cli.h"
+#endif
+#ifdef CX_HAVE_EXCHANGE
+#include "exchange/nw1.h"
+#endif
+#ifdef CX_HAVE_ML
+#include "cli.h"
+#endif
+
+namespace fs = std::filesystem;
+using namespace cx;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+std::string DbPath(const std::string& dir) { return (fs::path(dir) / "carbonx.db").string(); }
+
+// One process owns a data directory's journal at a time.
+int LockDataDir(const std::string& dir) {
+  fs::create_directories(dir);
+  int fd = ::open((fs::path(dir) / "carbonx.lock").c_str(), O_RDWR | O_CREAT, 0600);
+  if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    std::cerr << "carbonx: " << dir << " is in use by another carbonx process (a running server?)\n";
+    std::exit(2);
+  }
+  return fd;
+}
+
+std::unique_ptr<engine::Engine> OpenEngine(const std::string& dir, engine::Options opts = {}) {
+  auto st = store::OpenSqlite(DbPath(dir));
+  if (!st.ok()) {
+    std::cerr << "carbonx: " << st.error().message << "\n";
+    std::exit(1);
+  }
+  auto e = std::make_unique<engine::Engine>(std::move(*st), opts);
+  auto r = e->Recover();
+  if (!r.ok()) {
+    std::cerr << "carbonx: recovery failed: " << r.error().message << "\n";
+    std::exit(1);
+  }
+  return e;
+}
+
+// The JWT signing key: $CARBONX_JWT_SECRET, or DIR/jwt.key (created once, mode 0600).
+std::string JwtKey(const std::string& dir) {
+  if (const char* s = std::getenv("CARBONX_JWT_SECRET"); s && std::strlen(s) >= 32) return s;
+  fs::path p = fs::path(dir) / "jwt.key";
+  if (fs::exists(p)) {
+    std::ifstream f(p);
+    std::string k;
+    std::getline(f, k);
+    if (k.size() >= 32) return k;
+  }
+  std::string k = cx::auth::RandomToken(48);
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd >= 0) {
+    (void)!::write(fd, k.data(), k.size());
+    ::fsync(fd);
+    ::close(fd);
+  }
+  return k;
+}
+
+std::string DefaultStaticDir(const char* argv0) {
+  // frontend/dist next to the repository the binary was built from.
+  for (fs::path p = fs::absolute(argv0).parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path())
+    if (fs::exists(p / "frontend" / "dist" / "index.html")) return (p / "frontend" / "dist").string();
+  return "";
+}
+
+std::string RepoFile(const char* argv0, const std::string& rel) {
+  for (fs::path p = fs::absolute(argv0).parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path())
+    if (fs::exists(p / rel)) return (p / rel).string();
+  return "";
+}
+
+int Serve(const std::string& data, const std::string& listen, bool demo, std::string static_dir,
+          int io_threads, const char* argv0) {
+  int lock = LockDataDir(data);
+  (void)lock;
+  auto engine = OpenEngine(data);
+  engine->Start();
+  bool fresh = engine->stats().committed_seq == 0;
+  if (fresh) {
+    auto r = app::CreateDefaultClasses(*engine);
+    if (!r.ok()) std::cerr << "carbonx: default credit classes: " << r.error().message << "\n";
+  }
+  if (fresh && demo) {
+    std::cerr << "carbonx: loading demo data...\n";
+    auto r = app::LoadDemo(*engine, RepoFile(argv0, "backend/src/importers/testdata"));
+    if (!r.ok()) std::cerr << "carbonx: demo: " << r.error().message << "\n";
+  }
+  auto jwt = auth::JwtCodec::Create(JwtKey(data));
+  if (!jwt.ok()) {
+    std::cerr << "carbonx: " << jwt.error().message << "\n";
+    return 1;
+  }
+  app::Workers workers(2);
+  app::ServiceContext ctx;
+  ctx.engine = engine.get();
+  ctx.jwt = &*jwt;
+  ctx.workers = &workers;
+  ctx.db_path = DbPath(data);
+  api::Router router;
+  router.SetAuthenticator([&](std::string_view token) -> Result<auth::Principal> {
+    CX_ASSIGN_OR_RETURN(auth::AccessClaims c, jwt->Verify(token, std::time(nullptr)));
+    return c.ToPrincipal();
+  });
+  auto rr = app::RegisterRoutes(router, ctx);
+  if (!rr.ok()) {
+    std::cerr << "carbonx: routes: " << rr.error().message << "\n";
+    return 1;
+  }
+  api::ServerOptions opts;
+  auto colon = listen.rfind(':');
+  opts.host = listen.substr(0, colon);
+  opts.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+  opts.io_threads = io_threads;
+  if (static_dir.empty()) static_dir = DefaultStaticDir(argv0);
+  opts.static_dir = static_dir;
+  api::HttpServer server(router, opts);
+  auto port = server.Start();
+  if (!port.ok()) {
+    std::cerr << "carbonx: " << port.error().message << "\n";
+    return 1;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::cout << "carbonx: serving http://" << opts.host << ":" << *port << "/ (data " << data
+            << ", journal at seq " << engine->stats().committed_seq << ")" << std::endl;
+  if (demo) {
+    std::cout << "carbonx: demo sign-ins (email / password):" << std::endl;
+    for (const auto& u : app::DemoUsers())
+      std::cout << "  " << u.role << ": " << u.email << " / " << u.password << std::endl;
+  }
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::cout << "carbonx: stopping" << std::endl;
+  server.Stop();
+  engine->Stop();
+  return 0;
+}
+
+int Verify(const std::string& data) {
+  auto st = store::OpenSqlite(DbPath(data));
+  if (!st.ok()) {
+    std::cerr << "carbonx verify: " << st.error().message << "\n";
+    return 1;
+  }
+  auto rep = engine::VerifyJournal(**st);
+  if (rep.ok) {
+    std::cout << "journal OK: " << rep.events << " events, " << rep.blocks
+              << " blocks; hash chain, Merkle roots, block headers, snapshot and invariants verified\n";
+    return 0;
+  }
+  std::cout << "journal BAD at seq " << rep.first_bad_seq;
+  if (rep.first_bad_height) std::cout << " (block " << rep.first_bad_height << ")";
+  std::cout << ": " << rep.message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string sub = argc > 1 ? argv[1] : "";
+#ifdef CX_HAVE_DOCUMENTS
+  if (sub == "doc") return documents::RunDocCli(argc - 1, argv + 1);
+#endif
+#ifdef CX_HAVE_ML
+  if (sub == "ml") return ml::RunCli(argc - 1, argv + 1);
+#endif
+#ifdef CX_HAVE_EXCHANGE
+  if (sub == "bench-nw1") return exchange::RunBenchNw1(argc - 1, argv + 1);
+#endif
+  CLI::App app{"carbonx: carbon-credit registry and exchange"};
+  app.require_subcommand(1);
+  std::string data = "var";
+
+  auto* serve = app.add_subcommand("serve", "Run the HTTP server (API, WebSocket, web app)");
+  std::string listen = "127.0.0.1:8080", static_dir;
+  bool demo = false;
+  int io_threads = 2;
+  serve->add_option("--data", data, "data directory (journal, keys)")->capture_default_str();
+  serve->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
+  serve->add_flag("--demo", demo, "load demo users, a project and registry rows into an empty journal");
+  serve->add_option("--static", static_dir, "directory of the built web app (default: frontend/dist)");
+  serve->add_option("--io-threads", io_threads, "HTTP threads")->capture_default_str();
+
+  auto* imp = app.add_subcommand("import", "Import public registry exports (CSV)");
+  std::string registry;
+  std::vector<std::string> files;
+  imp->add_option("--data", data, "data directory")->capture_default_str();
+  imp->add_option("--registry", registry, "verra|gold-standard|acr|car|art|arb|isometric|cercarbono")->required();
+  imp->add_option("files", files, "export files (kind from the name)")->required();
+
+  auto* ver = app.add_subcommand("verify", "Re-hash the whole journal and check every invariant");
+  ver->add_option("--data", data, "data directory")->capture_default_str();
+
+  auto* snap = app.add_subcommand("snapshot", "Write an engine snapshot now");
+  snap->add_option("--data", data, "data directory")->capture_default_str();
+
+  auto* proof = app.add_subcommand("proof", "Print the inclusion proof of a journal event");
+  int64_t seq = 0;
+  proof->add_option("--data", data, "data directory")->capture_default_str();
+  proof->add_option("seq", seq, "journal seq")->required();
+
+  app.footer("Also: carbonx doc add|get ..., carbonx ml backtest|train|detect|report ..., carbonx bench-nw1 FILE.bin");
+  CLI11_PARSE(app, argc, argv);
+
+  if (*serve) return Serve(data, listen, demo, static_dir, io_threads, argv[0]);
+  if (*ver) return Verify(data);
+  if (*imp) {
+    LockDataDir(data);
+    auto e = OpenEngine(data);
+    e->Start();
+    if (e->stats().committed_seq == 0) (void)app::CreateDefaultClasses(*e);
+    int rc = 0;
+    for (const auto& f : files) {
+      std::cerr << "importing " << f << "\n";
+      auto r = app::ImportFile(*e, registry, f, isatty(2));
+      if (!r.ok()) {
+        std::cerr << "  error: " << CodeName(r.error().code) << ": " << r.error().message << "\n";
+        rc = 1;
+        continue;
+      }
+      for (const auto& m : r->messages) std::cout << "  " << f << ": " << m << "\n";
+      std::cout << f << ": " << r->data_rows << " data rows, " << r->parsed << " parsed, " << r->parse_rejected
+                << " rejected by the parser; " << r->applied << " applied, " << r->unchanged << " unchanged, "
+                << r->refused << " refused\n";
+    }
+    e->Stop();
+    return rc;
+  }
+  if (*snap) {
+    LockDataDir(data);
+    auto e = OpenEngine(data, engine::Options{1000, 1000, 1, nullptr});
+    e->Start();
+    // A no-op query forces nothing; a snapshot is written with the next group. Write it
+    // directly instead: the state is exactly the journal's.
+    e->Stop();
+    auto st = store::OpenSqlite(DbPath(data));
+    auto tail = (*st)->ReadTail();
+    store::Snapshot s{tail->last_seq, tail->last_hash, e->state().Snapshot()};
+    auto r = (*st)->PutSnapshot(s);
+    if (!r.ok()) {
+      std::cerr << "carbonx snapshot: " << r.error().message << "\n";
+      return 1;
+    }
+    std::cout << "snapshot written at seq " << s.seq << " (" << s.state.size() << " bytes)\n";
+    return 0;
+  }
+  if (*proof) {
+    app::ServiceContext ctx;
+    ctx.db_path = DbPath(data);
+    auto st = store::OpenSqlite(ctx.db_path);
+    if (!st.ok()) return 1;
+    auto row = (*st)->GetEvent(seq);
+    auto blk = (*st)->BlockContaining(seq);
+    if (!row.ok() || !*row) {
+      std::cerr << "no event with seq " << seq << "\n";
+      return 1;
+    }
+    std::cout << "seq " << seq << " " << (*row)->type << " event_hash " << ToHex((*row)->hash) << "\n";
+    if (!blk.ok() || !*blk) {
+      std::cout << "not yet sealed in a block\n";
+      return 0;
+    }
+    auto hashes = (*st)->EventHashes((*blk)->first_seq, (*blk)->last_seq);
+    auto pr = MerkleProof(*hashes, static_cast<size_t>(seq - (*blk)->first_seq));
+    std::cout << "block " << (*blk)->height << " [" << (*blk)->first_seq << ", " << (*blk)->last_seq << "] root "
+              << ToHex((*blk)->root) << "\nproof";
+    for (const auto& h : pr) std::cout << " " << ToHex(h);
+    std::cout << "\nverified " << (MerkleVerify((*row)->hash, pr, (*blk)->root) ? "yes" : "NO") << "\n";
+    return 0;
+  }
+  return 0;
+}
