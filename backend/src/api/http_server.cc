@@ -120,7 +120,7 @@ struct HttpServer::Impl {
   HttpResponse ServeStatic(const HttpRequest& req) const {
     if (req.method != Method::kGet && req.method != Method::kHead) {
       HttpResponse r = ProblemResponse(
-          Err(Code::kUnsupported, req.method_name + " is not allowed on " + req.path), 405);
+          Err(Code::kMethodNotAllowed, req.method_name + " is not allowed on " + req.path), 405);
       r.headers.Set("Allow", "GET, HEAD");
       return r;
     }

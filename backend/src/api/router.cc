@@ -208,7 +208,7 @@ void Router::Dispatch(HttpRequest&& req, Responder respond) const {
       allow += MethodName(a);
     }
     HttpResponse r = ProblemResponse(
-        Err(Code::kUnsupported, req.method_name + " is not allowed on " + req.path), 405);
+        Err(Code::kMethodNotAllowed, req.method_name + " is not allowed on " + req.path), 405);
     r.headers.Set("Allow", allow);
     respond(std::move(r));
     return;

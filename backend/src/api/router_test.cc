@@ -103,7 +103,7 @@ TEST(Router, DistinguishesMethodNotAllowedFromNotFound) {
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.content_type, "application/problem+json");
   EXPECT_EQ(*r.headers.Get("allow"), "GET, POST, HEAD");
-  EXPECT_EQ(Str(Body(r).at("code")), "REQUEST_UNSUPPORTED");
+  EXPECT_EQ(Str(Body(r).at("code")), "REQUEST_METHOD_NOT_ALLOWED");
   r = Call(f.router, Req(Method::kGet, "/api/v1/zzz"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(Str(Body(r).at("code")), "REQUEST_NOT_FOUND");

@@ -14,6 +14,7 @@ std::string_view CodeName(Code c) {
     case Code::kTooLarge: return "REQUEST_TOO_LARGE";
     case Code::kRateLimited: return "REQUEST_RATE_LIMITED";
     case Code::kUnsupported: return "REQUEST_UNSUPPORTED";
+    case Code::kMethodNotAllowed: return "REQUEST_METHOD_NOT_ALLOWED";
     case Code::kUnauthenticated: return "AUTH_UNAUTHENTICATED";
     case Code::kBadToken: return "AUTH_BAD_TOKEN";
     case Code::kTokenExpired: return "AUTH_TOKEN_EXPIRED";
@@ -80,6 +81,7 @@ int HttpStatus(Code c) {
     case Code::kAlreadyApproved:
     case Code::kBadState: return 409;
     case Code::kTooLarge: return 413;
+    case Code::kMethodNotAllowed: return 405;
     case Code::kRateLimited: return 429;
     case Code::kUnauthenticated:
     case Code::kBadToken:

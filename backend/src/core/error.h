@@ -23,6 +23,7 @@ enum class Code : int32_t {
   kTooLarge = 1006,
   kRateLimited = 1007,
   kUnsupported = 1008,
+  kMethodNotAllowed = 1009,
   // 2xxx: who is asking.
   kUnauthenticated = 2000,
   kBadToken = 2001,
