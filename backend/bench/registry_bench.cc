@@ -113,8 +113,16 @@ void BenchRegistry() {
   }
   int64_t ok = 0, refused = 0;
   std::string payload;
+  const bool breakdown = std::getenv("CX_BREAKDOWN") != nullptr;
+  double type_ns[32] = {0};
+  int64_t type_n[32] = {0};
   auto t0 = Clock::now();
   for (const auto& c : cmds) {
+    auto c0 = breakdown ? Clock::now() : Clock::time_point();
+    struct Tally {
+      bool on; const Command& c; double* ns; int64_t* n; Clock::time_point t;
+      ~Tally() { if (on) { ns[c.index()] += std::chrono::duration<double, std::nano>(Clock::now() - t).count(); n[c.index()]++; } }
+    } tally{breakdown, c, type_ns, type_n, c0};
     f.out.clear();
     auto r = f.s.Decide(c, ++f.ts, f.out);
     if (!r.ok()) {
@@ -128,6 +136,9 @@ void BenchRegistry() {
     }
   }
   auto t1 = Clock::now();
+  if (breakdown)
+    for (int i = 0; i < 32; ++i)
+      if (type_n[i]) std::printf("# command type %d: %lld, %.0f ns each\n", i, static_cast<long long>(type_n[i]), type_ns[i] / type_n[i]);
   std::printf("# registry: %d commands, %lld applied, %lld refused\n", kCmds,
               static_cast<long long>(ok), static_cast<long long>(refused));
   std::printf("BENCH registry_cmds_per_s %.0f cmds/s\n", kCmds / Secs(t0, t1));

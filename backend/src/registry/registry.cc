@@ -77,10 +77,7 @@ const char* IssuanceStatusName(IssuanceStatus s) {
 }
 
 // ------------------------------------------------------------------ lookups
-const User* RegistryState::user(int64_t id) const {
-  auto it = users_.find(id);
-  return it == users_.end() ? nullptr : &it->second;
-}
+const User* RegistryState::user(int64_t id) const { return GetIx(user_ix_, id); }
 const User* RegistryState::user_by_email(const std::string& email) const {
   auto it = user_by_email_.find(email);
   return it == user_by_email_.end() ? nullptr : user(it->second);
@@ -89,18 +86,9 @@ const User* RegistryState::user_by_account(int64_t account) const {
   auto it = user_by_account_.find(account);
   return it == user_by_account_.end() ? nullptr : user(it->second);
 }
-const Project* RegistryState::project(int64_t id) const {
-  auto it = projects_.find(id);
-  return it == projects_.end() ? nullptr : &it->second;
-}
-const Issuance* RegistryState::issuance(int64_t id) const {
-  auto it = issuances_.find(id);
-  return it == issuances_.end() ? nullptr : &it->second;
-}
-const Batch* RegistryState::batch(int64_t id) const {
-  auto it = batches_.find(id);
-  return it == batches_.end() ? nullptr : &it->second;
-}
+const Project* RegistryState::project(int64_t id) const { return GetIx(project_ix_, id); }
+const Issuance* RegistryState::issuance(int64_t id) const { return GetIx(issuance_ix_, id); }
+const Batch* RegistryState::batch(int64_t id) const { return GetIx(batch_ix_, id); }
 const Retirement* RegistryState::retirement(int64_t id) const {
   auto it = retirements_.find(id);
   return it == retirements_.end() ? nullptr : &it->second;
@@ -110,10 +98,16 @@ const std::map<int64_t, Holding>* RegistryState::holdings(int64_t account) const
   return it == holdings_.end() ? nullptr : &it->second;
 }
 const Holding* RegistryState::holding(int64_t account, int64_t batch) const {
-  auto a = holdings_.find(account);
-  if (a == holdings_.end()) return nullptr;
-  auto b = a->second.find(batch);
-  return b == a->second.end() ? nullptr : &b->second;
+  auto it = holding_ix_.find({account, batch});
+  return it == holding_ix_.end() ? nullptr : it->second;
+}
+
+Holding& RegistryState::MutHolding(int64_t account, int64_t batch) {
+  auto it = holding_ix_.find({account, batch});
+  if (it != holding_ix_.end()) return *it->second;
+  Holding* h = &holdings_[account][batch];
+  holding_ix_.emplace(std::make_pair(account, batch), h);
+  return *h;
 }
 int64_t RegistryState::ProjectByOrigin(const std::string& registry,
                                        const std::string& origin_id) const {
@@ -606,45 +600,47 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, UserRegistered>) {
-          users_[e.user.id] = e.user;
+          User& u = users_[e.user.id] = e.user;
+          SetIx(user_ix_, u.id, &u);
           user_by_email_[e.user.email] = e.user.id;
           user_by_account_[e.user.account] = e.user.id;
           next_.user = std::max(next_.user, e.user.id + 1);
           next_.account = std::max(next_.account, e.user.account + 1);
         } else if constexpr (std::is_same_v<T, UserRolesChanged>) {
-          users_[e.user].roles = e.roles;
+          user_ix_[static_cast<size_t>(e.user)]->roles = e.roles;
         } else if constexpr (std::is_same_v<T, CreditClassCreated>) {
           classes_[e.cls.id] = e.cls;
           next_.cls = std::max(next_.cls, e.cls.id + 1);
         } else if constexpr (std::is_same_v<T, ProjectCreated>) {
-          projects_[e.project.id] = e.project;
+          SetIx(project_ix_, e.project.id, &(projects_[e.project.id] = e.project));
           project_by_origin_[OriginKey(e.project.info.origin_registry, e.project.info.origin_id)] = e.project.id;
           if (!e.import_key.empty()) import_keys_.insert(e.import_key);
           next_.project = std::max(next_.project, e.project.id + 1);
         } else if constexpr (std::is_same_v<T, ProjectStatusChanged>) {
-          Project& p = projects_[e.project];
+          Project& p = *project_ix_[static_cast<size_t>(e.project)];
           p.status = e.status;
           p.status_reason = e.reason;
           p.updated_ts = ts;
           if (e.status == ProjectStatus::kValidated) p.validator = e.actor;
         } else if constexpr (std::is_same_v<T, IssuanceRequested>) {
-          issuances_[e.issuance.id] = e.issuance;
+          SetIx(issuance_ix_, e.issuance.id, &(issuances_[e.issuance.id] = e.issuance));
           next_.issuance = std::max(next_.issuance, e.issuance.id + 1);
         } else if constexpr (std::is_same_v<T, IssuanceApproved>) {
-          issuances_[e.issuance].approvals.push_back(e.verifier);
+          issuance_ix_[static_cast<size_t>(e.issuance)]->approvals.push_back(e.verifier);
         } else if constexpr (std::is_same_v<T, IssuanceRejected>) {
-          Issuance& i = issuances_[e.issuance];
+          Issuance& i = *issuance_ix_[static_cast<size_t>(e.issuance)];
           i.status = IssuanceStatus::kRejected;
           i.rejected_by = e.verifier;
           i.reason = e.reason;
         } else if constexpr (std::is_same_v<T, BatchIssued>) {
-          const Batch& b = batches_[e.batch.id] = e.batch;
+          Batch& b = batches_[e.batch.id] = e.batch;
+          SetIx(batch_ix_, b.id, &b);
           Index(b);
           if (!b.import_key.empty()) import_keys_.insert(b.import_key);
           if (b.buffer_kg > 0) MutHolding(kBufferAccount, b.id).tradable.Add(0, b.buffer_kg);
           if (b.quantity_kg > b.buffer_kg) MutHolding(e.owner, b.id).tradable.Add(b.buffer_kg, b.quantity_kg);
           if (b.issuance) {
-            Issuance& i = issuances_[b.issuance];
+            Issuance& i = *issuance_ix_[static_cast<size_t>(b.issuance)];
             i.status = IssuanceStatus::kIssued;
             i.batch = b.id;
           }
@@ -659,7 +655,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
           h.tradable.RemoveAll(r0.ranges);
           int64_t kg = TotalOf(r0.ranges);
           h.retired_kg += kg;
-          batches_[r0.batch].retired_kg += kg;
+          MutBatch(r0.batch).retired_kg += kg;
           Retirement& r = retirements_[r0.id] = r0;
           r.seq = seq;
           if (!e.import_key.empty()) import_keys_.insert(e.import_key);
@@ -667,7 +663,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
         } else if constexpr (std::is_same_v<T, CreditsCancelled>) {
           const Cancellation& c = e.cancellation;
           MutHolding(c.account, c.batch).tradable.RemoveAll(c.ranges);
-          batches_[c.batch].cancelled_kg += TotalOf(c.ranges);
+          MutBatch(c.batch).cancelled_kg += TotalOf(c.ranges);
           cancellations_.push_back(c);
           if (!e.import_key.empty()) import_keys_.insert(e.import_key);
         } else if constexpr (std::is_same_v<T, ReversalRecorded>) {
@@ -788,15 +784,16 @@ bool RegistryState::Restore(std::string_view bytes) {
   for (auto& c : s.classes_v_) classes_[c.id] = c;
   for (auto& p : s.projects_v_) {
     project_by_origin_[OriginKey(p.info.origin_registry, p.info.origin_id)] = p.id;
-    projects_[p.id] = p;
+    SetIx(project_ix_, p.id, &(projects_[p.id] = p));
   }
-  for (auto& i : s.issuances_v_) issuances_[i.id] = i;
+  for (auto& i : s.issuances_v_) SetIx(issuance_ix_, i.id, &(issuances_[i.id] = i));
   for (auto& b : s.batches_v_) {
-    Index(b);
-    batches_[b.id] = b;
+    Batch& x = batches_[b.id] = b;
+    SetIx(batch_ix_, b.id, &x);
+    Index(x);
   }
   for (auto& r : s.retirements_v_) retirements_[r.id] = r;
-  for (auto& row : s.holdings_v_) holdings_[row.account][row.batch] = row.h;
+  for (auto& row : s.holdings_v_) MutHolding(row.account, row.batch) = row.h;
   cancellations_ = s.cancellations_;
   import_keys_.insert(s.import_keys_v_.begin(), s.import_keys_v_.end());
   next_ = s.next_v_;

@@ -26,6 +26,12 @@ namespace cx::registry {
 
 class RegistryState {
  public:
+  RegistryState() = default;
+  // Not copyable: the O(1) indexes point into the maps' nodes. Movable.
+  RegistryState(const RegistryState&) = delete;
+  RegistryState& operator=(const RegistryState&) = delete;
+  RegistryState(RegistryState&&) = default;
+  RegistryState& operator=(RegistryState&&) = default;
   // Validates `cmd` at engine time `ts`; appends its events to `out` only on success.
   Result<void> Decide(const Command& cmd, int64_t ts, std::vector<Event>& out) const;
   // Applies one event; `seq` is its journal sequence number (recorded on retirements).
@@ -81,7 +87,8 @@ class RegistryState {
   bool SerialOverlaps(const std::string& space, int64_t start, int64_t end) const;
   // Batch whose serial block contains [start, end] in `space`, or 0.
   int64_t BatchContaining(const std::string& space, int64_t start, int64_t end) const;
-  Holding& MutHolding(int64_t account, int64_t batch) { return holdings_[account][batch]; }
+  Holding& MutHolding(int64_t account, int64_t batch);
+  Batch& MutBatch(int64_t id) { return *batch_ix_[static_cast<size_t>(id)]; }
   void Index(const Batch& b);
 
   std::map<int64_t, User> users_;
@@ -95,6 +102,28 @@ class RegistryState {
   std::map<int64_t, Retirement> retirements_;
   std::unordered_map<int64_t, std::map<int64_t, Holding>> holdings_;
   std::vector<Cancellation> cancellations_;
+  // O(1) indexes into the maps above (map nodes never move): ids are dense from 1, and
+  // (account, batch) pairs hash. Lookups dominate the engine's hot path.
+  struct PairHash {
+    size_t operator()(const std::pair<int64_t, int64_t>& k) const noexcept {
+      uint64_t h = static_cast<uint64_t>(k.first) * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(k.second);
+      return static_cast<size_t>(h ^ (h >> 29));
+    }
+  };
+  std::unordered_map<std::pair<int64_t, int64_t>, Holding*, PairHash> holding_ix_;
+  std::vector<Batch*> batch_ix_;
+  std::vector<User*> user_ix_;
+  std::vector<Project*> project_ix_;
+  std::vector<Issuance*> issuance_ix_;
+  template <class T>
+  static void SetIx(std::vector<T*>& ix, int64_t id, T* p) {
+    if (ix.size() <= static_cast<size_t>(id)) ix.resize(static_cast<size_t>(id) * 2 + 16, nullptr);
+    ix[static_cast<size_t>(id)] = p;
+  }
+  template <class T>
+  static T* GetIx(const std::vector<T*>& ix, int64_t id) {
+    return id > 0 && static_cast<size_t>(id) < ix.size() ? ix[static_cast<size_t>(id)] : nullptr;
+  }
   std::set<std::string> import_keys_;
   std::map<int64_t, Session> sessions_;
   std::unordered_map<std::string, SessionToken> tokens_;
