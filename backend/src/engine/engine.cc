@@ -172,7 +172,7 @@ void Engine::EngineLoop() {
         out.events = &events;
         since_snapshot_ += static_cast<int64_t>(events.size());
       }
-      std::string body = r.render ? r.render(state_, out) : std::string();
+      Result<std::string> body = r.render ? r.render(state_, out) : Result<std::string>(std::string());
       g.completions.push_back({std::move(r.done), std::move(body)});
     }
     batch.clear();

@@ -33,7 +33,8 @@ struct Outcome {
   int64_t ts = 0;
   const std::vector<registry::Event>* events = nullptr;
 };
-using Render = std::function<std::string(const registry::RegistryState&, const Outcome&)>;
+// Produces the reply body (or a refusal) from the state right after the command applied.
+using Render = std::function<Result<std::string>(const registry::RegistryState&, const Outcome&)>;
 using Done = std::function<void(Result<std::string>)>;
 
 struct Request {

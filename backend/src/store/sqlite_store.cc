@@ -1,6 +1,8 @@
 // SQLite implementation of Store. WAL mode with synchronous=FULL: a COMMIT returns after
 // the WAL is fsync'd, so Append() is durable on return. Schema kept portable to
-// PostgreSQL (BIGINT, BLOB/BYTEA, TEXT; no SQLite-only types).
+// PostgreSQL (BIGINT, BLOB/BYTEA, TEXT). One SQLite-specific choice: journal.seq is
+// "INTEGER PRIMARY KEY" so it is the table's rowid (no second b-tree to maintain, and
+// replay scans the table in key order); PostgreSQL declares it BIGINT PRIMARY KEY.
 #include <sqlite3.h>
 
 #include <cstring>
@@ -43,7 +45,7 @@ namespace {
 constexpr const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (
-  seq BIGINT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY,
   ts BIGINT NOT NULL,
   type TEXT NOT NULL,
   payload BLOB NOT NULL,
@@ -108,6 +110,7 @@ class SqliteStore final : public Store {
     CX_TRY(Exec("PRAGMA journal_mode=WAL"));
     CX_TRY(Exec("PRAGMA synchronous=FULL"));
     CX_TRY(Exec("PRAGMA wal_autocheckpoint=10000"));
+    CX_TRY(Exec("PRAGMA cache_size=-65536"));
     CX_TRY(Exec(kSchema));
     ins_journal_ = Stmt(db_, "INSERT INTO journal (seq, ts, type, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)");
     ins_block_ = Stmt(db_, "INSERT INTO blocks (height, first_seq, last_seq, root, prev_header, header_hash, sealed_ts) VALUES (?, ?, ?, ?, ?, ?, ?)");
