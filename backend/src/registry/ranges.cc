@@ -56,6 +56,17 @@ Ranges RangeSet::TakeLowest(int64_t qty) {
   return out;
 }
 
+Ranges RangeSet::PeekLowest(int64_t qty) const {
+  Ranges out;
+  for (size_t i = 0; qty > 0 && i < r_.size(); ++i) {
+    int64_t n = r_[i].second - r_[i].first;
+    int64_t take = n <= qty ? n : qty;
+    out.push_back({r_[i].first, r_[i].first + take});
+    qty -= take;
+  }
+  return out;
+}
+
 bool RangeSet::Contains(int64_t lo, int64_t hi) const {
   auto it = std::upper_bound(r_.begin(), r_.end(), lo,
                              [](int64_t v, const Range& a) { return v < a.second; });

@@ -25,6 +25,8 @@ class RangeSet {
   // Removes `qty` kilograms from the lowest offsets and returns the ranges removed.
   // Precondition: qty <= total().
   Ranges TakeLowest(int64_t qty);
+  // The ranges TakeLowest(qty) would remove, without removing them.
+  Ranges PeekLowest(int64_t qty) const;
   // True if every range of `rs` is held.
   bool ContainsAll(const Ranges& rs) const;
   bool Contains(int64_t lo, int64_t hi) const;

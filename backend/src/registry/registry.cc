@@ -122,8 +122,8 @@ int64_t RegistryState::SessionFamilyOf(const std::string& token_hash) const {
 }
 
 bool RegistryState::account_exists(int64_t account) const {
-  return account == kBufferAccount || OriginRegistryOfAccount(account) != nullptr ||
-         user_by_account_.count(account) != 0;
+  if (account >= kFirstUserAccount) return account < next_.account;  // user accounts are dense
+  return account == kBufferAccount || OriginRegistryOfAccount(account) != nullptr;
 }
 
 std::string RegistryState::SerialRangeText(const Batch& b, const Range& r) {
@@ -352,8 +352,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           const Holding* h = holding(c.from, c.batch);
           if (!h || h->tradable.total() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
-          RangeSet copy = h->tradable;
-          out.push_back(CreditsTransferred{c.from, c.to, c.batch, copy.TakeLowest(c.quantity_kg)});
+          out.push_back(CreditsTransferred{c.from, c.to, c.batch, h->tradable.PeekLowest(c.quantity_kg)});
         } else if constexpr (std::is_same_v<T, Retire>) {
           CX_TRY(CheckQuantity(c.quantity_kg));
           const Batch* b = batch(c.batch);
@@ -369,13 +368,12 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           const Holding* h = holding(c.account, c.batch);
           if (!h || h->tradable.total() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
-          RangeSet copy = h->tradable;
           Retirement r;
           r.id = next_.retirement;
           r.account = c.account;
           r.batch = c.batch;
           r.quantity_kg = c.quantity_kg;
-          r.ranges = copy.TakeLowest(c.quantity_kg);
+          r.ranges = h->tradable.PeekLowest(c.quantity_kg);
           r.beneficiary = c.beneficiary;
           r.reason = c.reason;
           r.country = c.country;
@@ -392,8 +390,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           const Holding* h = holding(c.account, c.batch);
           if (!h || h->tradable.total() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
-          RangeSet copy = h->tradable;
-          out.push_back(CreditsCancelled{Cancellation{c.batch, c.account, copy.TakeLowest(c.quantity_kg), c.reason}, ""});
+          out.push_back(CreditsCancelled{Cancellation{c.batch, c.account, h->tradable.PeekLowest(c.quantity_kg), c.reason}, ""});
         } else if constexpr (std::is_same_v<T, ReportReversal>) {
           const Project* p = project(c.project);
           if (!p) return Refuse(Code::kUnknownProject, "no such project", "project");
