@@ -183,50 +183,63 @@ void BenchJournal(const std::string& dir) {
     (void)e.Execute(RequestIssuance{1, 1, 2020, "2020-01-01", "2020-12-31", int64_t{1} << 40, "v", "c"});
     (void)e.Execute(ApproveIssuance{2, 1});
     batch_id = 1;
-    // Closed loop: 2 submitters keep a window of requests in flight.
-    std::atomic<int64_t> done{0};
-    std::vector<double> lat(kEvents);
-    const int kThreads = 2, kWindow = std::getenv("CX_WINDOW") ? atoi(std::getenv("CX_WINDOW")) : 4096;
-    std::vector<std::thread> ths;
-    auto t0 = Clock::now();
-    for (int t = 0; t < kThreads; ++t) {
-      ths.emplace_back([&, t] {
-        std::mutex mu;
-        std::condition_variable cv;
-        int inflight = 0;
-        std::mt19937_64 rng(t);
-        for (int i = t; i < kEvents; i += kThreads) {
-          {
-            std::unique_lock<std::mutex> l(mu);
-            cv.wait(l, [&] { return inflight < kWindow; });
-            ++inflight;
+    // Two submitter threads; `window` caps requests in flight per thread; `rate` (events
+    // per second, all threads) paces submissions when > 0 (open loop).
+    struct LoadResult { double per_s, p50, p99; int64_t groups; };
+    auto run = [&](int n, int window, double rate) {
+      std::vector<double> lat(n);
+      const int kThreads = 2;
+      std::vector<std::thread> ths;
+      int64_t groups0 = e.stats().groups;
+      auto t0 = Clock::now();
+      for (int t = 0; t < kThreads; ++t) {
+        ths.emplace_back([&, t] {
+          std::mutex mu;
+          std::condition_variable cv;
+          int inflight = 0;
+          std::mt19937_64 rng(t);
+          for (int i = t; i < n; i += kThreads) {
+            if (rate > 0 && (i / kThreads) % 32 == 0)
+              std::this_thread::sleep_until(t0 + std::chrono::nanoseconds(static_cast<int64_t>(i / rate * 1e9)));
+            {
+              std::unique_lock<std::mutex> l(mu);
+              cv.wait(l, [&] { return inflight < window; });
+              ++inflight;
+            }
+            auto start = Clock::now();
+            int64_t from = kFirstUserAccount;  // the developer holds the batch
+            int64_t to = kFirstUserAccount + 2 + static_cast<int64_t>(rng() % 100);
+            e.Submit(engine::Request{Transfer{0, from, to, batch_id, 1000}, {},
+                                     [&, i, start](Result<std::string>) {
+                                       lat[i] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+                                       std::lock_guard<std::mutex> l(mu);
+                                       --inflight;
+                                       cv.notify_one();
+                                     }});
           }
-          auto start = Clock::now();
-          int64_t from = kFirstUserAccount;  // the developer holds the batch
-          int64_t to = kFirstUserAccount + 2 + static_cast<int64_t>(rng() % 100);
-          e.Submit(engine::Request{Transfer{0, from, to, batch_id, 1000}, {},
-                                   [&, i, start](Result<std::string>) {
-                                     lat[i] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-                                     done.fetch_add(1);
-                                     std::lock_guard<std::mutex> l(mu);
-                                     --inflight;
-                                     cv.notify_one();
-                                   }});
-        }
-        std::unique_lock<std::mutex> l(mu);
-        cv.wait(l, [&] { return inflight == 0; });
-      });
-    }
-    for (auto& th : ths) th.join();
-    auto t1 = Clock::now();
-    auto stats = e.stats();
+          std::unique_lock<std::mutex> l(mu);
+          cv.wait(l, [&] { return inflight == 0; });
+        });
+      }
+      for (auto& th : ths) th.join();
+      auto t1 = Clock::now();
+      std::sort(lat.begin(), lat.end());
+      return LoadResult{n / Secs(t0, t1), lat[n / 2], lat[static_cast<size_t>(n * 0.99)], e.stats().groups - groups0};
+    };
+    // 1. Throughput: as fast as it goes with plenty in flight.
+    LoadResult max = run(kEvents, 1024, 0);
+    std::printf("# journal: %d events in %lld groups (max load); p50 %.3f ms, p99 %.3f ms\n", kEvents,
+                static_cast<long long>(max.groups), max.p50, max.p99);
+    std::printf("BENCH journal_durable_events_per_s %.0f events/s\n", max.per_s);
+    // 2. Latency at that rate: paced submissions at the goal rate (300,000 events/s), or at
+    //    90 % of the measured maximum if that is lower.
+    double rate = std::min(300000.0, 0.9 * max.per_s);
+    LoadResult paced = run(kEvents, 1 << 20, rate);
+    std::printf("# journal: paced at %.0f events/s, achieved %.0f, %lld groups\n", rate, paced.per_s,
+                static_cast<long long>(paced.groups));
+    std::printf("BENCH journal_commit_p99_ms %.3f ms\n", paced.p99);
+    std::printf("BENCH journal_commit_p50_ms %.3f ms\n", paced.p50);
     e.Stop();
-    std::sort(lat.begin(), lat.end());
-    std::printf("# journal: %d events in %lld groups, %lld blocks\n", kEvents,
-                static_cast<long long>(stats.groups), static_cast<long long>(stats.blocks));
-    std::printf("BENCH journal_durable_events_per_s %.0f events/s\n", kEvents / Secs(t0, t1));
-    std::printf("BENCH journal_commit_p99_ms %.3f ms\n", lat[static_cast<size_t>(kEvents * 0.99)]);
-    std::printf("BENCH journal_commit_p50_ms %.3f ms\n", lat[kEvents / 2]);
   }
   {
     auto st = store::OpenSqlite(path);
