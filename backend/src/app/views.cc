@@ -209,8 +209,9 @@ json::object HoldingsView(const RegistryState& s, int64_t account) {
   json::object o;
   o["account"] = account;
   json::array items;
-  if (const auto* hs = s.holdings(account)) {
-    for (const auto& [bid, h] : *hs) {
+  {
+    for (const auto& [bid, hp] : s.HoldingsOf(account)) {
+      const Holding& h = *hp;
       if (h.tradable.total() == 0 && h.escrowed.total() == 0 && h.retired_kg == 0) continue;
       const Batch* b = s.batch(bid);
       json::object x;

@@ -93,22 +93,16 @@ const Retirement* RegistryState::retirement(int64_t id) const {
   auto it = retirements_.find(id);
   return it == retirements_.end() ? nullptr : &it->second;
 }
-const std::map<int64_t, Holding>* RegistryState::holdings(int64_t account) const {
-  auto it = holdings_.find(account);
-  return it == holdings_.end() ? nullptr : &it->second;
+std::vector<std::pair<int64_t, const Holding*>> RegistryState::HoldingsOf(int64_t account) const {
+  std::vector<std::pair<int64_t, const Holding*>> out;
+  for (int64_t b : holdings_.BatchesOf(account)) out.push_back({b, holdings_.Find(account, b)});
+  return out;
 }
 const Holding* RegistryState::holding(int64_t account, int64_t batch) const {
-  auto it = holding_ix_.find({account, batch});
-  return it == holding_ix_.end() ? nullptr : it->second;
+  return holdings_.Find(account, batch);
 }
 
-Holding& RegistryState::MutHolding(int64_t account, int64_t batch) {
-  auto it = holding_ix_.find({account, batch});
-  if (it != holding_ix_.end()) return *it->second;
-  Holding* h = &holdings_[account][batch];
-  holding_ix_.emplace(std::make_pair(account, batch), h);
-  return *h;
-}
+Holding& RegistryState::MutHolding(int64_t account, int64_t batch) { return holdings_.Get(account, batch); }
 int64_t RegistryState::ProjectByOrigin(const std::string& registry,
                                        const std::string& origin_id) const {
   auto it = project_by_origin_.find(OriginKey(registry, origin_id));
@@ -684,17 +678,22 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
 Result<void> RegistryState::CheckInvariants() const {
   std::map<int64_t, std::vector<Range>> cover;
   std::map<int64_t, int64_t> tradable, escrowed, buffer;
-  for (const auto& [acct, hs] : holdings_) {
-    for (const auto& [bid, h] : hs) {
+  Error broken;
+  bool bad = false;
+  holdings_.ForEach([&](int64_t acct, int64_t bid, const Holding& h) {
+    {
       auto& v = cover[bid];
       v.insert(v.end(), h.tradable.ranges().begin(), h.tradable.ranges().end());
       v.insert(v.end(), h.escrowed.ranges().begin(), h.escrowed.ranges().end());
       (acct == kBufferAccount ? buffer : tradable)[bid] += h.tradable.total();
       escrowed[bid] += h.escrowed.total();
-      if (TotalOf(h.tradable.ranges()) != h.tradable.total())
-        return Err(Code::kInternal, "holding total mismatch: account " + std::to_string(acct));
+      if (!bad && TotalOf(h.tradable.ranges()) != h.tradable.total()) {
+        bad = true;
+        broken = Err(Code::kInternal, "holding total mismatch: account " + std::to_string(acct));
+      }
     }
-  }
+  });
+  if (bad) return broken;
   std::map<int64_t, int64_t> retired, cancelled;
   for (const auto& [id, r] : retirements_) {
     auto& v = cover[r.batch];
@@ -751,11 +750,8 @@ std::string RegistryState::Snapshot() const {
   self.retirements_v_.clear();
   for (const auto& [id, r] : retirements_) self.retirements_v_.push_back(r);
   self.holdings_v_.clear();
-  std::vector<int64_t> accts;
-  for (const auto& [a, hs] : holdings_) accts.push_back(a);
-  std::sort(accts.begin(), accts.end());
-  for (int64_t a : accts)
-    for (const auto& [b, h] : holdings_.at(a)) self.holdings_v_.push_back(HoldingRow{a, b, h});
+  for (int64_t a : holdings_.Accounts())
+    for (int64_t b : holdings_.BatchesOf(a)) self.holdings_v_.push_back(HoldingRow{a, b, *holdings_.Find(a, b)});
   self.import_keys_v_.assign(import_keys_.begin(), import_keys_.end());
   self.next_v_ = next_;
   self.sessions_v_.clear();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "registry/holding_table.h"
 #include "registry/messages.h"
 
 namespace cx::registry {
@@ -52,8 +53,8 @@ class RegistryState {
   const Batch* batch(int64_t id) const;
   const std::map<int64_t, Retirement>& retirements() const { return retirements_; }
   const Retirement* retirement(int64_t id) const;
-  // Holdings of one account, by batch id (nullptr if none).
-  const std::map<int64_t, Holding>* holdings(int64_t account) const;
+  // Holdings of one account, by ascending batch id.
+  std::vector<std::pair<int64_t, const Holding*>> HoldingsOf(int64_t account) const;
   const Holding* holding(int64_t account, int64_t batch) const;
   const std::vector<Cancellation>& cancellations() const { return cancellations_; }
   const std::map<int64_t, Session>& sessions() const { return sessions_; }
@@ -100,17 +101,10 @@ class RegistryState {
   std::map<int64_t, Issuance> issuances_;
   std::map<int64_t, Batch> batches_;
   std::map<int64_t, Retirement> retirements_;
-  std::unordered_map<int64_t, std::map<int64_t, Holding>> holdings_;
+  HoldingTable holdings_;
   std::vector<Cancellation> cancellations_;
-  // O(1) indexes into the maps above (map nodes never move): ids are dense from 1, and
-  // (account, batch) pairs hash. Lookups dominate the engine's hot path.
-  struct PairHash {
-    size_t operator()(const std::pair<int64_t, int64_t>& k) const noexcept {
-      uint64_t h = static_cast<uint64_t>(k.first) * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(k.second);
-      return static_cast<size_t>(h ^ (h >> 29));
-    }
-  };
-  std::unordered_map<std::pair<int64_t, int64_t>, Holding*, PairHash> holding_ix_;
+  // O(1) indexes into the maps above (map nodes never move; ids are dense from 1).
+  // Lookups dominate the engine's hot path.
   std::vector<Batch*> batch_ix_;
   std::vector<User*> user_ix_;
   std::vector<Project*> project_ix_;
