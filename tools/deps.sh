@@ -7,12 +7,15 @@ PKGS=(cmake ninja-build g++ ccache pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libssl-dev libargon2-dev libjwt-dev libsecp256k1-dev libcrypto++-dev
   liboath-dev libqrencode-dev libeigen3-dev libxgboost-dev libspdlog-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql libhiredis-dev redis-server
-  clang libclang-rt-14-dev linux-perf chromium wrk npm)
+  libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql libhiredis-dev
+  clang libclang-rt-14-dev linux-perf chromium wrk)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm bootstraps the pinned Node below; any npm will do (a NodeSource nodejs ships its own
+# and conflicts with Debian's npm package, so only install Debian's when there is none).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   echo "deps: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
