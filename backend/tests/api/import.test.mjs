@@ -66,6 +66,16 @@ test('every registry: committed rows import; the broken row is reported with its
   }
   const v = runCli(['verify', '--data', data]);
   assert.equal(v.status, 0, v.stdout);
+  // A snapshot taken now must equal the replay of the journal (verify compares them).
+  const s = runCli(['snapshot', '--data', data]);
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /snapshot written at seq \d+/);
+  const v2 = runCli(['verify', '--data', data]);
+  assert.equal(v2.status, 0, v2.stdout);
+  // Proof of the first event from the CLI.
+  const p = runCli(['proof', '--data', data, '1']);
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /verified yes/);
   cleanup(data);
 });
 
