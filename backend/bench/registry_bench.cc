@@ -213,8 +213,8 @@ void BenchJournal(const std::string& dir) {
                                      [&, i, start](Result<std::string>) {
                                        lat[i] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
                                        std::lock_guard<std::mutex> l(mu);
-                                       --inflight;
-                                       cv.notify_one();
+                                       // Wake the submitter only when it can be waiting.
+                                       if (inflight-- == window || inflight == 0) cv.notify_one();
                                      }});
           }
           std::unique_lock<std::mutex> l(mu);

@@ -101,9 +101,12 @@ void Engine::Submit(Request r) {
   {
     std::lock_guard<std::mutex> l(in_mu_);
     if (!stopping_ && !broken_) {
+      // Only the first request of a batch wakes the engine: it takes the whole inbox at
+      // once, so one futex wake serves every request queued behind the first.
+      bool was_empty = inbox_.empty();
       inbox_.push_back(std::move(r));
       stat_queue_.fetch_add(1, std::memory_order_relaxed);
-      in_cv_.notify_one();
+      if (was_empty) in_cv_.notify_one();
       return;
     }
   }
