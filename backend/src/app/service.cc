@@ -729,6 +729,51 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
            }, respond, 201);
   }, "Report a reversal: cancels buffer credits first, then the developer's (admin)", "ReversalRequest", "Reversal", 201));
 
+  // ---------------------------------------------------------------- cash
+  auto cash_json = [](const RegistryState& s, int64_t account) {
+    json::object o;
+    o["account"] = account;
+    json::array items;
+    if (const auto* m = s.cash(account))
+      for (const auto& [cur, b] : *m) {
+        json::object x;
+        x["currency"] = cur;
+        x["available"] = FormatDecimal(b.available, 2);
+        x["locked"] = FormatDecimal(b.locked, 2);
+        x["available_minor"] = b.available;
+        x["locked_minor"] = b.locked;
+        items.push_back(std::move(x));
+      }
+    o["balances"] = std::move(items);
+    return Serialize(o);
+  };
+  auto cash_move = [&](const char* path, bool deposit, const char* summary) {
+    return add(Method::kPost, path, kAdmin, [c, deposit, cash_json](HttpRequest&& req, const Principal& p, Responder respond) {
+      CX_BODY(b);
+      CX_GET(account, api::GetInt64(b, "account"));
+      CX_GET(currency, api::GetString(b, "currency", 3));
+      CX_GET(amount, api::GetDecimal(b, "amount", 2));
+      CX_GET(reference, api::GetOptString(b, "reference", 200));
+      registry::Command cmd = deposit ? registry::Command(registry::DepositCash{p.user_id, account, currency, amount, reference.value_or("")})
+                                      : registry::Command(registry::WithdrawCash{p.user_id, account, currency, amount, reference.value_or("")});
+      Submit(*c, std::move(cmd), [account, cash_json](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+        return cash_json(s, account);
+      }, respond, 201);
+    }, summary, "CashRequest", "CashBalances", 201);
+  };
+  CX_TRY(cash_move("/api/v1/cash/deposits", true, "Book a cash deposit to an account (admin; amount in currency units, 2 decimals)"));
+  CX_TRY(cash_move("/api/v1/cash/withdrawals", false, "Book a cash withdrawal from an account (admin)"));
+  CX_TRY(add(Method::kGet, "/api/v1/accounts/{id}/cash", kUser, [c, cash_json](HttpRequest&& req, const Principal& p, Responder respond) {
+    CX_GET(id, PathId(req));
+    bool oversight = p.Has(Role::kAdmin) || p.Has(Role::kAuditor);
+    int64_t uid = p.user_id;
+    Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+      if (!s.account_exists(id)) return Err(Code::kUnknownAccount, "no such account", "id");
+      if (!oversight && AccountOf(s, uid) != id) return Err(Code::kForbidden, "not your account", "id");
+      return cash_json(s, id);
+    }, respond);
+  }, "Cash balances of an account by currency (owner, admin, auditor)", {}, "CashBalances"));
+
   // ---------------------------------------------------------------- proofs
   CX_TRY(add(Method::kGet, "/api/v1/proofs/{seq}", kPublic, [c](HttpRequest&& req, const Principal& p, Responder respond) {
     CX_GET(seq, PathId(req, "seq"));

@@ -11,7 +11,8 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "UserRegistered",     "UserRolesChanged",  "CreditClassCreated", "ProjectCreated",
     "ProjectStatusChanged", "IssuanceRequested", "IssuanceApproved",  "IssuanceRejected",
     "BatchIssued",        "CreditsTransferred", "CreditsRetired",    "CreditsCancelled",
-    "ReversalRecorded",   "SessionOpened",     "SessionRotated",    "SessionRevoked"};
+    "ReversalRecorded",   "SessionOpened",     "SessionRotated",    "SessionRevoked",
+    "CashMoved"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

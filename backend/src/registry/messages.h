@@ -152,12 +152,28 @@ struct RotateSession {
 struct CloseSession {
   std::string token_hash;
 };
+// Cash movements booked by an admin (a payment processor's webhook comes with the
+// security issue). Currency: ISO 4217 code; amount in minor units.
+struct DepositCash {
+  int64_t actor = 0;
+  int64_t account = 0;
+  std::string currency;
+  int64_t amount = 0;
+  std::string reference;
+};
+struct WithdrawCash {
+  int64_t actor = 0;
+  int64_t account = 0;
+  std::string currency;
+  int64_t amount = 0;
+  std::string reference;
+};
 
 using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, CreateProject,
                              SubmitProject, ReviewProject, RequestIssuance, ApproveIssuance,
                              RejectIssuance, Transfer, Retire, Cancel, ReportReversal,
                              ImportProject, ImportBatch, ImportRetirement, OpenSession,
-                             RotateSession, CloseSession>;
+                             RotateSession, CloseSession, DepositCash, WithdrawCash>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -265,11 +281,21 @@ struct SessionRevoked {
   template <class V> void Fields(V& v) { v("family", family); v("reason", reason); }
 };
 
+struct CashMoved {
+  int64_t account = 0;
+  std::string currency;
+  int64_t amount = 0;  // positive: deposit; negative: withdrawal
+  std::string reference;
+  int64_t actor = 0;
+  template <class V>
+  void Fields(V& v) { v("account", account); v("currency", currency); v("amount", amount); v("reference", reference); v("actor", actor); }
+};
+
 using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
                            ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
                            IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
                            CreditsCancelled, ReversalRecorded, SessionOpened, SessionRotated,
-                           SessionRevoked>;
+                           SessionRevoked, CashMoved>;
 
 // Stable names used as the journal `type` column; index = variant index.
 const char* EventTypeName(const Event& e);

@@ -228,6 +228,14 @@ struct Cancellation {
   void Fields(V& v) { v("batch", batch); v("account", account); v("ranges", ranges); v("reason", reason); }
 };
 
+// Cash of one account in one currency, in integer minor units (cents). `locked` is held
+// by open buy orders (exchange) or pending withdrawals.
+struct CashBalance {
+  int64_t available = 0;
+  int64_t locked = 0;
+  template <class V> void Fields(V& v) { v("available", available); v("locked", locked); }
+};
+
 struct Session {
   int64_t family = 0;
   int64_t user = 0;

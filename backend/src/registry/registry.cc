@@ -108,6 +108,11 @@ int64_t RegistryState::ProjectByOrigin(const std::string& registry,
   auto it = project_by_origin_.find(OriginKey(registry, origin_id));
   return it == project_by_origin_.end() ? 0 : it->second;
 }
+const std::map<std::string, CashBalance>* RegistryState::cash(int64_t account) const {
+  auto it = cash_.find(account);
+  return it == cash_.end() ? nullptr : &it->second;
+}
+
 int64_t RegistryState::SessionFamilyOf(const std::string& token_hash) const {
   auto it = tokens_.find(token_hash);
   if (it == tokens_.end() || it->second.rotated) return 0;
@@ -486,6 +491,24 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           if (c.new_hash.size() != 64 || tokens_.count(c.new_hash))
             return Refuse(Code::kInvalidField, "bad token hash", "token");
           out.push_back(SessionRotated{s.family, c.presented_hash, c.new_hash, c.expires_at});
+        } else if constexpr (std::is_same_v<T, DepositCash> || std::is_same_v<T, WithdrawCash>) {
+          constexpr bool kDeposit = std::is_same_v<T, DepositCash>;
+          if (!account_exists(c.account) || c.account < kFirstUserAccount)
+            return Refuse(Code::kUnknownAccount, "no such account", "account");
+          if (c.currency.size() != 3 || !std::all_of(c.currency.begin(), c.currency.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+            return Refuse(Code::kInvalidField, "an ISO 4217 currency code such as USD", "currency");
+          if (c.amount <= 0) return Refuse(Code::kBadQuantity, "amount must be positive", "amount");
+          if (c.amount > int64_t{1} << 53) return Refuse(Code::kBadQuantity, "amount too large", "amount");
+          CX_TRY(CheckText(c.reference, "reference", false, 200));
+          if constexpr (!kDeposit) {
+            const auto* m = cash(c.account);
+            const CashBalance* b = nullptr;
+            if (m)
+              if (auto it = m->find(c.currency); it != m->end()) b = &it->second;
+            if (!b || b->available < c.amount)
+              return Refuse(Code::kInsufficientFunds, "not enough available cash", "amount");
+          }
+          out.push_back(CashMoved{c.account, c.currency, kDeposit ? c.amount : -c.amount, c.reference, c.actor});
         } else if constexpr (std::is_same_v<T, CloseSession>) {
           auto it = tokens_.find(c.token_hash);
           if (it == tokens_.end()) return Refuse(Code::kBadToken, "unknown refresh token", "refresh_token");
@@ -669,6 +692,9 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
           sessions_[e.family].last_used_ts = ts;
         } else if constexpr (std::is_same_v<T, SessionRevoked>) {
           sessions_[e.family].revoked = true;
+        } else if constexpr (std::is_same_v<T, CashMoved>) {
+          cash_[e.account][e.currency].available += e.amount;
+          cash_total_[e.currency] += e.amount;
         }
       },
       ev);
@@ -724,6 +750,14 @@ Result<void> RegistryState::CheckInvariants() const {
     }
     if (at != b.quantity_kg) return Err(Code::kInternal, "batch " + std::to_string(bid) + ": coverage short");
   }
+  std::map<std::string, int64_t> cash_sum;
+  for (const auto& [acct, m] : cash_)
+    for (const auto& [cur, b] : m) {
+      if (b.available < 0 || b.locked < 0) return Err(Code::kInternal, "negative cash in account " + std::to_string(acct));
+      cash_sum[cur] += b.available + b.locked;
+    }
+  for (const auto& [cur, total] : cash_total_)
+    if (cash_sum[cur] != total) return Err(Code::kInternal, "cash not conserved in " + cur);
   for (const auto& [space, m] : serials_) {
     int64_t last_end = INT64_MIN;
     for (const auto& [start, eb] : m) {
@@ -760,9 +794,13 @@ std::string RegistryState::Snapshot() const {
   for (const auto& [h, t] : tokens_) self.tokens_v_.push_back(t);
   std::sort(self.tokens_v_.begin(), self.tokens_v_.end(),
             [](const SessionToken& a, const SessionToken& b) { return a.hash < b.hash; });
+  self.cash_v_.clear();
+  for (const auto& [a, m] : cash_)
+    for (const auto& [cur, b] : m) self.cash_v_.push_back(CashRow{a, cur, b});
   std::string out = Encode(self);
   self.sessions_v_.clear();
   self.tokens_v_.clear();
+  self.cash_v_.clear();
   self.users_v_.clear(); self.classes_v_.clear(); self.projects_v_.clear();
   self.issuances_v_.clear(); self.batches_v_.clear(); self.retirements_v_.clear();
   self.holdings_v_.clear(); self.import_keys_v_.clear();
@@ -792,6 +830,10 @@ bool RegistryState::Restore(std::string_view bytes) {
   next_ = s.next_v_;
   for (auto& x : s.sessions_v_) sessions_[x.family] = x;
   for (auto& t : s.tokens_v_) tokens_[t.hash] = t;
+  for (auto& row : s.cash_v_) {
+    cash_[row.account][row.currency] = row.b;
+    cash_total_[row.currency] += row.b.available + row.b.locked;
+  }
   return true;
 }
 

@@ -58,6 +58,8 @@ class RegistryState {
   const Holding* holding(int64_t account, int64_t batch) const;
   const std::vector<Cancellation>& cancellations() const { return cancellations_; }
   const std::map<int64_t, Session>& sessions() const { return sessions_; }
+  // Cash balances of an account by currency (nullptr if none).
+  const std::map<std::string, CashBalance>* cash(int64_t account) const;
   // Family of a live (not rotated, not revoked) token hash, or 0.
   int64_t SessionFamilyOf(const std::string& token_hash) const;
   bool has_import_key(const std::string& key) const { return import_keys_.count(key) != 0; }
@@ -71,7 +73,7 @@ class RegistryState {
     v("users", users_v_); v("classes", classes_v_); v("projects", projects_v_);
     v("issuances", issuances_v_); v("batches", batches_v_); v("retirements", retirements_v_);
     v("holdings", holdings_v_); v("cancellations", cancellations_); v("import_keys", import_keys_v_);
-    v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_);
+    v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_); v("cash", cash_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -120,6 +122,8 @@ class RegistryState {
   }
   std::set<std::string> import_keys_;
   std::map<int64_t, Session> sessions_;
+  std::map<int64_t, std::map<std::string, CashBalance>> cash_;
+  std::map<std::string, int64_t> cash_total_;  // per currency: deposits - withdrawals
   std::unordered_map<std::string, SessionToken> tokens_;
   // serial space -> start -> (end, batch)
   std::map<std::string, std::map<int64_t, std::pair<int64_t, int64_t>>> serials_;
@@ -151,6 +155,13 @@ class RegistryState {
   std::vector<std::string> import_keys_v_;
   std::vector<Session> sessions_v_;
   std::vector<SessionToken> tokens_v_;
+  struct CashRow {
+    int64_t account = 0;
+    std::string currency;
+    CashBalance b;
+    template <class V> void Fields(V& v) { v("account", account); v("currency", currency); v("b", b); }
+  };
+  std::vector<CashRow> cash_v_;
   Next next_v_;
 };
 

@@ -216,7 +216,10 @@ TEST(RegistryProperty, RandomStreamsKeepInvariantsAndReplayExactly) {
         c = Retire{u, w.acct(u), b, q, "Beneficiary", "reason", "FR", "", ""};
         break;
       case 4:
-        c = Cancel{u, w.acct(u), b, q, "c"};
+        if (rng() % 3 == 0)
+          c = rng() % 2 ? Command(DepositCash{0, w.acct(u), "EUR", q, "wire"}) : Command(WithdrawCash{0, w.acct(u), "EUR", q, "payout"});
+        else
+          c = Cancel{u, w.acct(u), b, q, "c"};
         break;
       default:
         if (rng() % 10 == 0) {
@@ -271,5 +274,21 @@ TEST(Registry, RefreshRotationAndReuseRevokesFamily) {
   EXPECT_EQ(CodeOf(h.Run(RotateSession{t4, t5, 200, 300})), Code::kTokenExpired);
   ASSERT_TRUE(h.Run(CloseSession{t4}).ok());
   EXPECT_EQ(CodeOf(h.Run(CloseSession{t4})), Code::kBadToken);
+}
+}  // namespace cx::registry
+
+namespace cx::registry {
+TEST(Registry, CashDepositsAndWithdrawalsAreConserved) {
+  World w;
+  int64_t a = w.acct(w.buyer);
+  ASSERT_TRUE(w.Run(DepositCash{0, a, "USD", 10'000, "wire 1"}).ok());
+  EXPECT_EQ(CodeOf(w.Run(DepositCash{0, a, "usd", 1, ""})), Code::kInvalidField);
+  EXPECT_EQ(CodeOf(w.Run(DepositCash{0, a, "USD", 0, ""})), Code::kBadQuantity);
+  EXPECT_EQ(CodeOf(w.Run(DepositCash{0, 424242, "USD", 5, ""})), Code::kUnknownAccount);
+  EXPECT_EQ(CodeOf(w.Run(WithdrawCash{0, a, "USD", 10'001, ""})), Code::kInsufficientFunds);
+  EXPECT_EQ(CodeOf(w.Run(WithdrawCash{0, a, "EUR", 1, ""})), Code::kInsufficientFunds);
+  ASSERT_TRUE(w.Run(WithdrawCash{0, a, "USD", 2'500, "payout"}).ok());
+  EXPECT_EQ(w.s.cash(a)->at("USD").available, 7'500);
+  ASSERT_TRUE(w.s.CheckInvariants().ok());
 }
 }  // namespace cx::registry
