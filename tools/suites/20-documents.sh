@@ -89,7 +89,7 @@ if [ -n "$LEAF" ]; then
   printf "$(printf '\\%03o' $(( b ^ 1 )))" | dd of="$LEAF" bs=1 seek=1000 conv=notrunc 2>/dev/null
   if "$DOC" get "$C2" --data "$D2" > "$WORK/served" 2>"$WORK/err"; then
     bad "corrupt block was served"
-  elif grep -q "STORE_JOURNAL_CORRUPT" "$WORK/err"; then
+  elif grep -q "DOC_BLOCK_CORRUPT" "$WORK/err"; then
     ok "flipped byte detected: $(cat "$WORK/err")"
   else
     bad "flipped byte: unexpected error $(cat "$WORK/err")"

@@ -3,6 +3,9 @@
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$ROOT/tools/env.sh"
 export BUILD="${BUILD:-$ROOT/build}"
+# docs.test.mjs compares CIDs with the reference JS importer kept beside the documents module.
+JS="$ROOT/backend/src/documents/js"
+[ -d "$JS/node_modules" ] || (cd "$JS" && npm ci --no-audit --no-fund --silent) || { echo "RESULT 0 1"; exit 1; }
 cd "$ROOT/backend/tests/api" || exit 1
 out="$(node --test --test-reporter=spec --test-concurrency=1 ./*.test.mjs 2>&1)"; rc=$?
 echo "$out"

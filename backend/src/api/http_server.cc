@@ -295,6 +295,7 @@ struct HttpServer::Impl {
       bool target_ok = false;
       HttpRequest req = Convert(breq, remote, target_ok);
       bool api = StartsWith(req.path, opt.api_prefix) || req.path + "/" == opt.api_prefix;
+      for (const auto& prefix : opt.router_prefixes) api = api || StartsWith(req.path, prefix);
 
       if (target_ok && websocket::is_upgrade(breq) && req.path == opt.ws_path) {
         co_await WebSocketSession(c, std::move(req), parser.release());

@@ -25,6 +25,7 @@
 // after Stop() (the answer is dropped) but not after the HttpServer is destroyed: stop
 // whatever holds Responders (the engine) before destroying the server.
 #pragma once
+#include <vector>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -59,6 +60,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds stop_grace{5'000};
   std::string api_prefix = "/api/";
+  // Further path prefixes routed to the Router rather than to static files
+  // (e.g. "/ipfs/" for the document gateway).
+  std::vector<std::string> router_prefixes;
   std::string static_dir;  // empty: no static files
   std::string content_security_policy = "frame-ancestors 'none'";
   std::string ws_path = "/api/v1/ws";

@@ -24,9 +24,8 @@
 #include "auth/random.h"
 #include "engine/engine.h"
 #include "engine/verify.h"
-#ifdef CX_HAVE_DOCUMENTS
 #include "documents/doc_cli.h"
-#endif
+#include "documents/document_store.h"
 #ifdef CX_HAVE_EXCHANGE
 #include "exchange/nw1.h"
 #endif
@@ -130,12 +129,43 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   ctx.jwt = &*jwt;
   ctx.workers = &workers;
   ctx.db_path = DbPath(data);
+  // Documents: blocks and metadata under DIR/documents; the master key for private
+  // documents from $CX_DOC_MASTER_KEY or DIR/doc-master.key (created once, mode 0600).
+  std::unique_ptr<documents::DocumentStore> docs;
+  {
+    documents::DocumentStore::Options dopt;
+    dopt.dir = (fs::path(data) / "documents").string();
+    auto env_key = documents::MasterKey::FromEnvironment();
+    if (env_key.ok() && *env_key) {
+      dopt.master_key = **env_key;
+    } else {
+      fs::path kp = fs::path(data) / "doc-master.key";
+      if (!fs::exists(kp)) {
+        uint8_t raw[32];
+        cx::auth::SecureRandom(raw, sizeof raw);
+        std::string hex = ToHex(raw, sizeof raw);
+        int fd = ::open(kp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+          (void)!::write(fd, hex.data(), hex.size());
+          ::fsync(fd);
+          ::close(fd);
+        }
+      }
+      auto k = documents::MasterKey::FromFile(kp.string());
+      if (k.ok()) dopt.master_key = *k;
+    }
+    auto d = documents::DocumentStore::Open(dopt);
+    if (d.ok()) docs = std::move(*d);
+    else std::cerr << "carbonx: documents disabled: " << d.error().message << "\n";
+  }
+  ctx.docs = docs.get();
   api::Router router;
   router.SetAuthenticator([&](std::string_view token) -> Result<auth::Principal> {
     CX_ASSIGN_OR_RETURN(auth::AccessClaims c, jwt->Verify(token, std::time(nullptr)));
     return c.ToPrincipal();
   });
   auto rr = app::RegisterRoutes(router, ctx);
+  if (rr.ok()) rr = app::RegisterDocumentRoutes(router, ctx);
   if (!rr.ok()) {
     std::cerr << "carbonx: routes: " << rr.error().message << "\n";
     return 1;
@@ -145,6 +175,8 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   opts.host = listen.substr(0, colon);
   opts.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
   opts.io_threads = io_threads;
+  opts.router_prefixes = {"/ipfs/"};
+  opts.max_body_bytes = ctx.max_document_bytes + 4096;  // document uploads
   if (static_dir.empty()) static_dir = DefaultStaticDir(argv0);
   opts.static_dir = static_dir;
   api::HttpServer server(router, opts);
@@ -191,9 +223,7 @@ int Verify(const std::string& data) {
 
 int main(int argc, char** argv) {
   std::string sub = argc > 1 ? argv[1] : "";
-#ifdef CX_HAVE_DOCUMENTS
   if (sub == "doc") return documents::RunDocCli(argc - 1, argv + 1);
-#endif
 #ifdef CX_HAVE_ML
   if (sub == "ml") return ml::RunCli(argc - 1, argv + 1);
 #endif

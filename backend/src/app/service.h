@@ -12,6 +12,10 @@
 #include "engine/engine.h"
 #include "store/store.h"
 
+namespace cx::documents {
+class DocumentStore;
+}
+
 namespace cx::app {
 
 struct ServiceContext {
@@ -20,6 +24,8 @@ struct ServiceContext {
   Workers* workers = nullptr;
   std::string db_path;              // the journal, opened read-only for proofs
   int64_t refresh_ttl_seconds = 30 * 24 * 3600;
+  documents::DocumentStore* docs = nullptr;  // content-addressed documents (may be null)
+  uint64_t max_document_bytes = 32u << 20;
   std::function<int64_t()> now_seconds;  // unix time (tests may fix it)
   // Read connection for proofs (one, guarded).
   std::mutex reader_mu;
@@ -27,5 +33,7 @@ struct ServiceContext {
 };
 
 Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx);
+// Document upload, metadata, the /ipfs/{cid} gateway and project attachments.
+Result<void> RegisterDocumentRoutes(api::Router& router, ServiceContext& ctx);
 
 }  // namespace cx::app

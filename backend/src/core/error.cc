@@ -57,6 +57,14 @@ std::string_view CodeName(Code c) {
     case Code::kInternal: return "INTERNAL";
     case Code::kUnavailable: return "UNAVAILABLE";
     case Code::kOverflow: return "ARITHMETIC_OVERFLOW";
+    case Code::kDocBlockCorrupt: return "DOC_BLOCK_CORRUPT";
+    case Code::kDocBadCid: return "DOC_BAD_CID";
+    case Code::kDocDecryptFailed: return "DOC_DECRYPT_FAILED";
+    case Code::kDocPinFailed: return "DOC_PIN_FAILED";
+    case Code::kDocRangeNotSatisfiable: return "DOC_RANGE_NOT_SATISFIABLE";
+    case Code::kMlInsufficientData: return "ML_INSUFFICIENT_DATA";
+    case Code::kMlModelFormat: return "ML_MODEL_FORMAT";
+    case Code::kMlTrainingFailed: return "ML_TRAINING_FAILED";
   }
   return "INTERNAL";
 }
@@ -96,7 +104,14 @@ int HttpStatus(Code c) {
     case Code::kJournalCorrupt:
     case Code::kIo:
     case Code::kInternal:
-    case Code::kOverflow: return 500;
+    case Code::kOverflow:
+    case Code::kDocBlockCorrupt:
+    case Code::kMlModelFormat:
+    case Code::kMlTrainingFailed: return 500;
+    case Code::kDocBadCid: return 400;
+    case Code::kDocDecryptFailed: return 403;
+    case Code::kDocPinFailed: return 503;
+    case Code::kDocRangeNotSatisfiable: return 416;
     case Code::kUnavailable: return 503;
     case Code::kBadRequest:
     case Code::kBadJson:

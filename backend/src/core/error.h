@@ -70,6 +70,16 @@ enum class Code : int32_t {
   kInternal = 5003,
   kUnavailable = 5004,
   kOverflow = 5005,
+  // 6xxx: documents.
+  kDocBlockCorrupt = 6000,   // a stored block no longer matches its hash: not served
+  kDocBadCid = 6001,
+  kDocDecryptFailed = 6002,
+  kDocPinFailed = 6003,
+  kDocRangeNotSatisfiable = 6004,
+  // 8xxx: analytics.
+  kMlInsufficientData = 8000,
+  kMlModelFormat = 8001,
+  kMlTrainingFailed = 8002,
 };
 
 // "REGISTRY_SERIAL_OVERLAP" style name; stable.

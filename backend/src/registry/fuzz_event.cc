@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const char* kTypes[] = {"UserRegistered", "UserRolesChanged", "CreditClassCreated", "ProjectCreated",
                                  "ProjectStatusChanged", "IssuanceRequested", "IssuanceApproved", "IssuanceRejected",
                                  "BatchIssued", "CreditsTransferred", "CreditsRetired", "CreditsCancelled",
-                                 "ReversalRecorded", "SessionOpened", "SessionRotated", "SessionRevoked", "CashMoved"};
+                                 "ReversalRecorded", "SessionOpened", "SessionRotated", "SessionRevoked", "CashMoved", "ProjectDocumentAdded"};
   const char* type = kTypes[data[0] % (sizeof kTypes / sizeof kTypes[0])];
   std::string payload(reinterpret_cast<const char*>(data + 1), size - 1);
   cx::registry::Event e;

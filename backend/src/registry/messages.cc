@@ -12,7 +12,7 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "ProjectStatusChanged", "IssuanceRequested", "IssuanceApproved",  "IssuanceRejected",
     "BatchIssued",        "CreditsTransferred", "CreditsRetired",    "CreditsCancelled",
     "ReversalRecorded",   "SessionOpened",     "SessionRotated",    "SessionRevoked",
-    "CashMoved"};
+    "CashMoved",          "ProjectDocumentAdded"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

@@ -152,6 +152,13 @@ struct RotateSession {
 struct CloseSession {
   std::string token_hash;
 };
+// Attaches a stored document (its CID) to a project: the developer, or an admin.
+struct AddProjectDocument {
+  int64_t actor = 0;
+  bool actor_is_admin = false;
+  int64_t project = 0;
+  std::string cid;
+};
 // Cash movements booked by an admin (a payment processor's webhook comes with the
 // security issue). Currency: ISO 4217 code; amount in minor units.
 struct DepositCash {
@@ -173,7 +180,8 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              SubmitProject, ReviewProject, RequestIssuance, ApproveIssuance,
                              RejectIssuance, Transfer, Retire, Cancel, ReportReversal,
                              ImportProject, ImportBatch, ImportRetirement, OpenSession,
-                             RotateSession, CloseSession, DepositCash, WithdrawCash>;
+                             RotateSession, CloseSession, DepositCash, WithdrawCash,
+                             AddProjectDocument>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -291,11 +299,18 @@ struct CashMoved {
   void Fields(V& v) { v("account", account); v("currency", currency); v("amount", amount); v("reference", reference); v("actor", actor); }
 };
 
+struct ProjectDocumentAdded {
+  int64_t project = 0;
+  std::string cid;
+  int64_t actor = 0;
+  template <class V> void Fields(V& v) { v("project", project); v("cid", cid); v("actor", actor); }
+};
+
 using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
                            ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
                            IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
                            CreditsCancelled, ReversalRecorded, SessionOpened, SessionRotated,
-                           SessionRevoked, CashMoved>;
+                           SessionRevoked, CashMoved, ProjectDocumentAdded>;
 
 // Stable names used as the journal `type` column; index = variant index.
 const char* EventTypeName(const Event& e);

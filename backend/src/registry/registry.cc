@@ -509,6 +509,17 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
               return Refuse(Code::kInsufficientFunds, "not enough available cash", "amount");
           }
           out.push_back(CashMoved{c.account, c.currency, kDeposit ? c.amount : -c.amount, c.reference, c.actor});
+        } else if constexpr (std::is_same_v<T, AddProjectDocument>) {
+          const Project* p = project(c.project);
+          if (!p) return Refuse(Code::kUnknownProject, "no such project", "project");
+          if (p->developer != c.actor && !c.actor_is_admin)
+            return Refuse(Code::kForbidden, "only the project's developer may attach documents", "project");
+          if (c.cid.size() < 10 || c.cid.size() > 128 || c.cid[0] != 'b')
+            return Refuse(Code::kDocBadCid, "not a CIDv1 in base32", "cid");
+          if (std::find(p->info.documents.begin(), p->info.documents.end(), c.cid) != p->info.documents.end())
+            return Refuse(Code::kConflict, "already attached", "cid");
+          if (p->info.documents.size() >= 1000) return Refuse(Code::kInvalidField, "too many documents", "cid");
+          out.push_back(ProjectDocumentAdded{c.project, c.cid, c.actor});
         } else if constexpr (std::is_same_v<T, CloseSession>) {
           auto it = tokens_.find(c.token_hash);
           if (it == tokens_.end()) return Refuse(Code::kBadToken, "unknown refresh token", "refresh_token");
@@ -692,6 +703,10 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
           sessions_[e.family].last_used_ts = ts;
         } else if constexpr (std::is_same_v<T, SessionRevoked>) {
           sessions_[e.family].revoked = true;
+        } else if constexpr (std::is_same_v<T, ProjectDocumentAdded>) {
+          Project& p = *project_ix_[static_cast<size_t>(e.project)];
+          p.info.documents.push_back(e.cid);
+          p.updated_ts = ts;
         } else if constexpr (std::is_same_v<T, CashMoved>) {
           cash_[e.account][e.currency].available += e.amount;
           cash_total_[e.currency] += e.amount;

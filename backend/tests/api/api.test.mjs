@@ -280,13 +280,15 @@ test('cash deposits and withdrawals (admin), balances for the owner', async () =
 
 test('every route in the OpenAPI document was exercised', async () => {
   const o = await anon.get('/api/v1/openapi.json');
+  // Exercised by docs.test.mjs (the document gateway and uploads).
+  const elsewhere = new Set(['POST /api/v1/documents', 'GET /api/v1/documents/{}', 'GET /ipfs/{}', 'POST /api/v1/projects/{}/documents']);
   const missing = [];
   const norm = (p) => p.replace(/\/\d+(?=\/|$)/g, '/{}');
   const seen = new Set([...hits].map((h) => { const [m, p] = h.split(' '); return `${m} ${norm(p)}`; }));
   for (const [path, ops] of Object.entries(o.json.paths)) {
     for (const m of Object.keys(ops)) {
       const key = `${m.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
-      if (!seen.has(key)) missing.push(key);
+      if (!seen.has(key) && !elsewhere.has(key)) missing.push(key);
     }
   }
   assert.deepEqual(missing, []);
