@@ -14,9 +14,12 @@ build: deps
 	@cmake -S backend -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@ninja -C $(BUILD) -j $(JOBS)
 
-run: build
+frontend: deps
+	@cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vite build --logLevel warn
+
+run: build frontend
 	@mkdir -p var
-	$(BUILD)/app/carbonx serve --data var --listen 127.0.0.1:8080 --demo
+	$(BUILD)/app/carbonx serve --data var --listen 127.0.0.1:8080 --demo --static frontend/dist
 
 test: build
 	@bash tools/test-all.sh
@@ -34,4 +37,4 @@ verify-contracts: deps
 	@bash blockchain/scripts/verify-contracts.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) frontend/dist

@@ -1,0 +1,91 @@
+// Portfolio: holdings per batch with serial ranges, retirement (beneficiary, reason,
+// consumption country and period) leading to the certificate, and transfers.
+import { Link } from 'react-router-dom';
+import { useHoldingsQuery, useRetireMutation, type Holding, type Retirement } from '../services/api';
+import { Field } from '../components/common/Field';
+import { FormStatus } from '../components/common/FormStatus';
+import { QueryState } from '../components/common/Loading';
+import { RequireRole } from '../components/common/RequireRole';
+import { TransferForm } from '../components/common/TransferForm';
+import { clientError, useFormAction } from '../components/common/useFormAction';
+import { useAppSelector } from '../store/hooks';
+import { formatRanges, formatTonnes, parseTonnes } from '../utils/format';
+
+const RETIRE_FIELDS = ['batch', 'quantity', 'beneficiary', 'reason', 'country', 'period_start', 'period_end'];
+
+function Holdings({ items }: { items: Holding[] }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>Holdings per batch</caption>
+        <thead><tr><th scope="col">Batch</th><th scope="col">Serial ranges held</th><th scope="col" className="num">Tradable</th><th scope="col" className="num">Escrowed</th><th scope="col" className="num">Retired</th></tr></thead>
+        <tbody>
+          {items.map((h) => (
+            <tr key={h.batch}>
+              <td>#{h.batch} {h.project_name}<br /><small>vintage {h.vintage} · <span className="mono">{h.serial}</span></small></td>
+              <td className="mono">{formatRanges(h.tradable_serials).map((s) => <div key={s}>{s}</div>)}{h.tradable_serials.length === 0 ? '—' : null}</td>
+              <td className="num">{formatTonnes(h.tradable)}</td><td className="num">{formatTonnes(h.escrowed)}</td><td className="num">{formatTonnes(h.retired)}</td>
+            </tr>
+          ))}
+          {items.length === 0 ? <tr><td colSpan={5}>No credits yet.</td></tr> : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RetireForm({ holdings }: { holdings: Holding[] }) {
+  const [retire] = useRetireMutation();
+  const f = useFormAction<Retirement>(async (v, form) => {
+    const q = parseTonnes(v.quantity);
+    if (!q.ok) throw clientError('quantity', q.message);
+    if (!v.beneficiary) throw clientError('beneficiary', 'Name who the retirement is for');
+    const body: Record<string, unknown> = { ...v, batch: Number(v.batch), quantity: v.quantity.replace(/,/g, '') };
+    for (const k of Object.keys(body)) if (body[k] === '') delete body[k];
+    const r = await retire(body).unwrap();
+    form.reset();
+    return r;
+  });
+  if (holdings.length === 0) return <p>You hold no tradable credits to retire.</p>;
+  return (
+    <form onSubmit={f.onSubmit} noValidate aria-label="Retire credits">
+      <Field label="Batch" name="batch" error={f.error} options={holdings.map((h) => ({ value: String(h.batch), label: `#${h.batch} ${h.project_name} ${h.vintage} (${formatTonnes(h.tradable)} tradable)` }))} />
+      <Field label="Quantity (tonnes)" name="quantity" required error={f.error} inputMode="decimal" placeholder="2.500" />
+      <Field label="Beneficiary" name="beneficiary" required error={f.error} />
+      <Field label="Reason" name="reason" error={f.error} placeholder="2025 scope 1 emissions" />
+      <Field label="Consumption country (ISO code)" name="country" error={f.error} placeholder="FR" />
+      <Field label="Consumption period start" name="period_start" type="date" error={f.error} />
+      <Field label="Consumption period end" name="period_end" type="date" error={f.error} />
+      <FormStatus error={f.error} fields={RETIRE_FIELDS} busy={f.busy}
+        success={f.result ? <p>Retired {formatTonnes(f.result.quantity)} for {f.result.beneficiary}. <Link to={`/certificates/${f.result.id}`}>View certificate CX-RET-{f.result.id}</Link></p> : null} />
+      <button type="submit" disabled={f.busy}>Retire</button>
+    </form>
+  );
+}
+
+function Portfolio({ account }: { account: number }) {
+  const h = useHoldingsQuery(account);
+  const tradable = (h.data?.items ?? []).filter((x) => x.tradable_kg > 0);
+  return (
+    <>
+      <h1>Portfolio</h1>
+      <p>Your account number: <strong data-testid="account">{account}</strong></p>
+      <QueryState isLoading={h.isLoading} error={h.error} />
+      {h.data ? (
+        <>
+          <section aria-labelledby="h-hold"><h2 id="h-hold">Holdings</h2><Holdings items={h.data.items} /></section>
+          <div className="grid">
+            <section aria-labelledby="h-ret"><h2 id="h-ret">Retire credits</h2><RetireForm holdings={tradable} /></section>
+            <section aria-labelledby="h-tr"><h2 id="h-tr">Transfer credits</h2><TransferForm holdings={tradable} /></section>
+          </div>
+        </>
+      ) : null}
+      <p>Cash balances, deposits, withdrawals and trading arrive with the exchange.</p>
+    </>
+  );
+}
+
+export default function PortfolioPage() {
+  const user = useAppSelector((s) => s.auth.user);
+  return <RequireRole roles={[]} title="Portfolio">{user ? <Portfolio account={user.account} /> : null}</RequireRole>;
+}
