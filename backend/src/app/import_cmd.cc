@@ -98,20 +98,24 @@ Result<ImportReport> ImportFile(engine::Engine& engine, const std::string& regis
     c.info.crediting_end = p.crediting_end;
     items.push_back({c, p.line, false});
   }
+  // Fields ImportBatch and ImportRetirement share, from a batch or an outflow record.
+  auto common = [&](auto& c, const auto& r) {
+    c.import_key = r.key;
+    c.registry = regname;
+    c.project_origin_id = r.project_origin_id;
+    c.vintage = r.vintage;
+    if (r.range) {
+      c.serial_space = regname + ":" + r.range->space;  // serial spaces never cross registries
+      c.serial_start = r.range->start;
+      c.serial_end = r.range->end;
+    }
+    c.serial = r.serial;
+    c.quantity_kg = r.quantity_kg;
+  };
   for (const auto& b : f.batches) {
     stub_for(b.project_origin_id, b.project, b.line);
     ImportBatch c;
-    c.import_key = b.key;
-    c.registry = regname;
-    c.project_origin_id = b.project_origin_id;
-    c.vintage = b.vintage;
-    if (b.range) {
-      c.serial_space = regname + ":" + b.range->space;
-      c.serial_start = b.range->start;
-      c.serial_end = b.range->end;
-    }
-    c.serial = b.serial;
-    c.quantity_kg = b.quantity_kg;
+    common(c, b);
     c.buffer_kg = b.buffer_kg.value_or(0);
     c.corsia = ToTri(b.corsia);
     c.corresponding_adjustment = ToTri(b.corresponding_adjustment);
@@ -122,17 +126,7 @@ Result<ImportReport> ImportFile(engine::Engine& engine, const std::string& regis
     ref.origin_id = o.project_origin_id;
     stub_for(o.project_origin_id, ref, o.line);
     ImportRetirement c;
-    c.import_key = o.key;
-    c.registry = regname;
-    c.project_origin_id = o.project_origin_id;
-    c.vintage = o.vintage;
-    if (o.range) {
-      c.serial_space = regname + ":" + o.range->space;
-      c.serial_start = o.range->start;
-      c.serial_end = o.range->end;
-    }
-    c.serial = o.serial;
-    c.quantity_kg = o.quantity_kg;
+    common(c, o);
     c.cancellation = cancellation;
     c.beneficiary = o.beneficiary;
     c.reason = o.reason.empty() ? o.details : o.reason;

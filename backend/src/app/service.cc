@@ -227,6 +227,19 @@ engine::Render RenderIssuance(int64_t id) {
   };
 }
 
+// The sign-in reply: a fresh access token for `u`'s current roles and the refresh token.
+Result<std::string> TokenPair(const ServiceContext& c, const registry::User& u, const std::string& refresh,
+                              int64_t now) {
+  CX_ASSIGN_OR_RETURN(std::string access, c.jwt->Issue(u.id, auth::RoleSet::FromBits(u.roles), now));
+  json::object o;
+  o["access_token"] = access;
+  o["token_type"] = "Bearer";
+  o["expires_in"] = c.jwt->ttl_seconds();
+  o["refresh_token"] = refresh;
+  o["user"] = UserView(u);
+  return Serialize(o);
+}
+
 int64_t AccountOf(const RegistryState& s, int64_t user) {
   const registry::User* u = s.user(user);
   return u ? u->account : 0;
@@ -319,15 +332,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
             int64_t now = Now(*c);
             Submit(*c, registry::OpenSession{uid, auth::RefreshTokenHash(token), now + c->refresh_ttl_seconds},
                    [c, uid, token, now](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-                     const registry::User* u = s.user(uid);
-                     CX_ASSIGN_OR_RETURN(std::string access, c->jwt->Issue(uid, auth::RoleSet::FromBits(u->roles), now));
-                     json::object o;
-                     o["access_token"] = access;
-                     o["token_type"] = "Bearer";
-                     o["expires_in"] = c->jwt->ttl_seconds();
-                     o["refresh_token"] = token;
-                     o["user"] = UserView(*u);
-                     return Serialize(o);
+                     return TokenPair(*c, *s.user(uid), token, now);
                    }, respond);
           });
         }});
@@ -344,15 +349,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
              if (std::holds_alternative<registry::SessionRevoked>(ev))
                return Err(Code::kRefreshReused, "refresh token reused: the session is revoked", "refresh_token");
              int64_t family = std::get<registry::SessionRotated>(ev).family;
-             const registry::User* u = s.user(s.sessions().at(family).user);
-             CX_ASSIGN_OR_RETURN(std::string access, c->jwt->Issue(u->id, auth::RoleSet::FromBits(u->roles), now));
-             json::object o;
-             o["access_token"] = access;
-             o["token_type"] = "Bearer";
-             o["expires_in"] = c->jwt->ttl_seconds();
-             o["refresh_token"] = next;
-             o["user"] = UserView(*u);
-             return Serialize(o);
+             return TokenPair(*c, *s.user(s.sessions().at(family).user), next, now);
            }, respond);
   }, "Exchange a refresh token for a new pair (rotation; reuse revokes the session)", "RefreshRequest", "TokenPair"));
 

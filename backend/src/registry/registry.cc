@@ -165,6 +165,19 @@ Result<const Project*> RegistryState::OwnProject(int64_t actor, int64_t project_
   return p;
 }
 
+// An issuance a verifier may decide on: it exists, is pending, and the verifier is not a
+// party to its project.
+Result<const Issuance*> RegistryState::PendingIssuanceFor(int64_t verifier, int64_t id) const {
+  const Issuance* i = issuance(id);
+  if (!i) return Refuse(Code::kUnknownIssuance, "no such issuance", "issuance");
+  const Project* p = project(i->project);
+  if (p->developer == verifier || i->requested_by == verifier)
+    return Refuse(Code::kVerifierConflict, "a verifier cannot review their own project", "issuance");
+  if (i->status != IssuanceStatus::kPending)
+    return Refuse(Code::kBadState, std::string("issuance is ") + IssuanceStatusName(i->status), "issuance");
+  return i;
+}
+
 Result<void> RegistryState::CheckActorOwns(int64_t actor, int64_t account) const {
   if (actor == 0) return Ok();  // system
   const User* u = user(actor);
@@ -291,13 +304,8 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           i.created_ts = ts;
           out.push_back(IssuanceRequested{i});
         } else if constexpr (std::is_same_v<T, ApproveIssuance>) {
-          const Issuance* i = issuance(c.issuance);
-          if (!i) return Refuse(Code::kUnknownIssuance, "no such issuance", "issuance");
+          CX_ASSIGN_OR_RETURN(const Issuance* i, PendingIssuanceFor(c.actor, c.issuance));
           const Project* p = project(i->project);
-          if (p->developer == c.actor || i->requested_by == c.actor)
-            return Refuse(Code::kVerifierConflict, "a verifier cannot approve their own project", "issuance");
-          if (i->status != IssuanceStatus::kPending)
-            return Refuse(Code::kBadState, std::string("issuance is ") + IssuanceStatusName(i->status), "issuance");
           if (std::find(i->approvals.begin(), i->approvals.end(), c.actor) != i->approvals.end())
             return Refuse(Code::kAlreadyApproved, "you already approved this issuance", "issuance");
           out.push_back(IssuanceApproved{c.issuance, c.actor});
@@ -329,13 +337,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
             out.push_back(BatchIssued{b, dev ? dev->account : 0});
           }
         } else if constexpr (std::is_same_v<T, RejectIssuance>) {
-          const Issuance* i = issuance(c.issuance);
-          if (!i) return Refuse(Code::kUnknownIssuance, "no such issuance", "issuance");
-          const Project* p = project(i->project);
-          if (p->developer == c.actor || i->requested_by == c.actor)
-            return Refuse(Code::kVerifierConflict, "a verifier cannot review their own project", "issuance");
-          if (i->status != IssuanceStatus::kPending)
-            return Refuse(Code::kBadState, std::string("issuance is ") + IssuanceStatusName(i->status), "issuance");
+          CX_TRY(PendingIssuanceFor(c.actor, c.issuance));
           if (IsBlank(c.reason)) return Refuse(Code::kMissingField, "a reason is required", "reason");
           CX_TRY(CheckText(c.reason, "reason", true));
           out.push_back(IssuanceRejected{c.issuance, c.actor, c.reason});

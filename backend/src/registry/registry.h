@@ -87,6 +87,7 @@ class RegistryState {
                                       std::vector<Event>& out) const;
   Result<const Project*> OwnProject(int64_t actor, int64_t project) const;
   Result<void> CheckActorOwns(int64_t actor, int64_t account) const;
+  Result<const Issuance*> PendingIssuanceFor(int64_t verifier, int64_t issuance) const;
   bool SerialOverlaps(const std::string& space, int64_t start, int64_t end) const;
   // Batch whose serial block contains [start, end] in `space`, or 0.
   int64_t BatchContaining(const std::string& space, int64_t start, int64_t end) const;
