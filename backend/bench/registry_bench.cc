@@ -166,7 +166,7 @@ void BenchJournal(const std::string& dir) {
   int64_t batch_id = 0;
   const int kEvents = 1'500'000;
   {
-    auto st = store::OpenSqlite(path);
+    auto st = store::OpenSqlite(path, /*writer=*/true);
     engine::Engine e(std::move(*st), engine::Options{1000, 1000, 1'000'000'000, nullptr});
     (void)e.Recover();
     e.Start();

@@ -55,7 +55,7 @@ int LockDataDir(const std::string& dir) {
 }
 
 std::unique_ptr<engine::Engine> OpenEngine(const std::string& dir, engine::Options opts = {}) {
-  auto st = store::OpenSqlite(DbPath(dir));
+  auto st = store::OpenSqlite(DbPath(dir), /*writer=*/true);
   if (!st.ok()) {
     std::cerr << "carbonx: " << st.error().message << "\n";
     std::exit(1);

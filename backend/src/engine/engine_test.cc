@@ -22,7 +22,7 @@ std::string TempDb() {
 }
 
 std::unique_ptr<Engine> Open(const std::string& path, Options o = {}) {
-  auto s = store::OpenSqlite(path);
+  auto s = store::OpenSqlite(path, /*writer=*/true);
   EXPECT_TRUE(s.ok());
   auto e = std::make_unique<Engine>(std::move(*s), o);
   auto r = e->Recover();

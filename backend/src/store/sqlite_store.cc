@@ -5,7 +5,12 @@
 // replay scans the table in key order); PostgreSQL declares it BIGINT PRIMARY KEY.
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "store/store.h"
 
@@ -98,9 +103,38 @@ class Stmt {
 class SqliteStore final : public Store {
  public:
   ~SqliteStore() override {
+    if (checkpointer_.joinable()) {
+      {
+        std::lock_guard<std::mutex> l(ck_mu_);
+        ck_stop_ = true;
+      }
+      ck_cv_.notify_all();
+      checkpointer_.join();
+    }
     ins_journal_ = Stmt();
     ins_block_ = Stmt();
     sqlite3_close(db_);
+  }
+
+  // Checkpoints the WAL every 200 ms from its own connection (PASSIVE mode copies what it
+  // can without waiting for or blocking the writer).
+  void StartCheckpointer(const std::string& path) {
+    (void)Exec("PRAGMA wal_autocheckpoint=0");
+    checkpointer_ = std::thread([this, path] {
+      sqlite3* db = nullptr;
+      if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return;
+      }
+      std::unique_lock<std::mutex> l(ck_mu_);
+      while (!ck_stop_) {
+        ck_cv_.wait_for(l, std::chrono::milliseconds(200));
+        l.unlock();
+        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        l.lock();
+      }
+      sqlite3_close(db);
+    });
   }
 
   Result<void> Open(const std::string& path) {
@@ -276,15 +310,20 @@ class SqliteStore final : public Store {
   }
 
   sqlite3* db_ = nullptr;
+  std::thread checkpointer_;
+  std::mutex ck_mu_;
+  std::condition_variable ck_cv_;
+  bool ck_stop_ = false;
   Stmt ins_journal_;
   Stmt ins_block_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, bool writer) {
   auto s = std::make_unique<SqliteStore>();
   CX_TRY(s->Open(path));
+  if (writer) s->StartCheckpointer(path);
   return std::unique_ptr<Store>(std::move(s));
 }
 

@@ -76,6 +76,9 @@ class Store {
 };
 
 // Opens (creating if needed) the SQLite store at `path` (WAL, synchronous=FULL).
-Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path);
+// `writer`: the store the engine appends through. Its WAL is checkpointed by a background
+// thread on a separate connection (PASSIVE: never blocks the appends), instead of inside
+// the commit that crosses the auto-checkpoint threshold, which would stall that group.
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, bool writer = false);
 
 }  // namespace cx::store
