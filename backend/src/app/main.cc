@@ -166,6 +166,7 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   });
   auto rr = app::RegisterRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterDocumentRoutes(router, ctx);
+  if (rr.ok()) rr = app::RegisterSchemas(router);
   if (!rr.ok()) {
     std::cerr << "carbonx: routes: " << rr.error().message << "\n";
     return 1;

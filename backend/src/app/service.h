@@ -33,6 +33,8 @@ struct ServiceContext {
 };
 
 Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx);
+// JSON Schemas of request bodies for the OpenAPI document.
+Result<void> RegisterSchemas(api::Router& router);
 // Document upload, metadata, the /ipfs/{cid} gateway and project attachments.
 Result<void> RegisterDocumentRoutes(api::Router& router, ServiceContext& ctx);
 

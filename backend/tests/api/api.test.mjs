@@ -38,6 +38,10 @@ test('health and OpenAPI document', async () => {
   assert.equal(o.json.openapi.slice(0, 2), '3.');
   for (const p of ['/api/v1/projects/{id}/submit', '/api/v1/retirements/{id}/certificate', '/api/v1/proofs/{seq}'])
     assert.ok(o.json.paths[p], p);
+  // Request bodies are described, amounts as decimal strings.
+  const rr = o.json.components.schemas.RetirementRequest;
+  assert.deepEqual(rr.required, ['batch', 'quantity', 'beneficiary']);
+  assert.equal(rr.properties.quantity.type, 'string');
 });
 
 test('sign up, sign in, refresh rotation, reuse detection and logout', async () => {
