@@ -63,6 +63,7 @@ Result<void> Engine::Recover() {
   if (failed) return failure;
   last_ts_ = std::max(last_ts_, tail.last_ts);
   last_hash_ = prev;
+  chain_hash_ = prev;
   committed_seq_ = last_seq_;
   stat_committed_ = last_seq_;
   if (tail.last_block) {
@@ -168,6 +169,9 @@ void Engine::EngineLoop() {
           row.ts = ts;
           row.type = registry::EventTypeName(e);
           row.payload = registry::EncodeEvent(e);
+          row.prev_hash = chain_hash_;
+          row.hash = store::EventHash(chain_hash_, seq, ts, row.type, row.payload);
+          chain_hash_ = row.hash;
           g.rows.push_back(std::move(row));
         }
         out.last_seq = last_seq_;
@@ -240,9 +244,7 @@ void Engine::WriterLoop() {
     for (size_t gi = 0; gi < groups.size(); ++gi) {
       auto& g = groups[gi];
       for (auto& r : g.rows) {
-        r.prev_hash = prev;
-        r.hash = store::EventHash(prev, r.seq, r.ts, r.type, r.payload);
-        prev = r.hash;
+        prev = r.hash;  // chained by the engine thread
         if (open_block_.empty()) open_since_us_ = MonoMicros();
         open_block_.push_back(r.hash);
         if (static_cast<int64_t>(open_block_.size()) >= opts_.block_events) seal(r.seq);

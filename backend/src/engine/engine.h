@@ -101,7 +101,9 @@ class Engine {
   Options opts_;
   registry::RegistryState state_;
 
-  // Engine-thread state.
+  // Engine-thread state. The engine thread also extends the hash chain (chain_hash_), so
+  // hashing runs beside the writer's inserts instead of after them.
+  Hash256 chain_hash_{};
   int64_t last_seq_ = 0;
   int64_t last_ts_ = 0;
   int64_t since_snapshot_ = 0;
