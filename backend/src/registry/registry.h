@@ -110,6 +110,7 @@ class RegistryState {
   // Lookups dominate the engine's hot path.
   std::vector<Batch*> batch_ix_;
   std::vector<User*> user_ix_;
+  std::vector<int64_t> user_account_;  // user id -> account
   std::vector<Project*> project_ix_;
   std::vector<Issuance*> issuance_ix_;
   template <class T>

@@ -203,7 +203,7 @@ TEST(RegistryProperty, RandomStreamsKeepInvariantsAndReplayExactly) {
   for (int i = 0; i < 4; ++i) batches.push_back(w.Issue(1'000 + static_cast<int64_t>(rng() % 50'000)));
   auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
   int ok = 0, refused = 0;
-  const int steps = std::getenv("CX_LONG") ? 200000 : 4000;  // make test-long
+  const int steps = std::getenv("CX_LONG") ? 2000000 : 20000;  // make test-long
   for (int step = 0; step < steps; ++step) {
     int64_t u = pick(users), v = pick(users), b = pick(batches);
     int64_t q = static_cast<int64_t>(rng() % 3000) - 100;  // sometimes <= 0
