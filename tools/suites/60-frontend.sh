@@ -23,7 +23,8 @@ fi
 if npx tsc --noEmit && npx vite build --logLevel warn; then pass=$((pass+1)); echo "build: ok"; else fail=$((fail+1)); echo "build: FAILED"; fi
 
 # 2. Unit tests.
-out="$(npx vitest run 2>&1)"; rc=$?
+# Colours off and stripped: CI has no terminal, and escape codes would hide the counts.
+out="$(NO_COLOR=1 FORCE_COLOR=0 npx vitest run 2>&1 | sed 's/\x1b\[[0-9;]*m//g'; exit "${PIPESTATUS[0]}")"; rc=$?
 echo "$out" | tail -15
 vp=$(echo "$out" | sed -n 's/^ *Tests *.* \([0-9][0-9]*\) passed.*/\1/p' | tail -1)
 vf=$(echo "$out" | sed -n 's/^ *Tests *\([0-9][0-9]*\) failed.*/\1/p' | tail -1)
