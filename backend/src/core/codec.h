@@ -42,16 +42,19 @@ class Writer {
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
+  // Accepts only the canonical (shortest) encoding, so every value has one byte form.
   bool U(uint64_t& v) {
     v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos_ >= in_.size()) return fail();
       uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+      if (shift == 63 && b > 1) return fail();            // more than 64 bits
       v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
+      if (!(b & 0x80)) return shift == 0 || b != 0 ? true : fail();  // no trailing zero groups
     }
     return fail();
   }
+  void Fail() { fail(); }
   bool I(int64_t& v) {
     uint64_t u;
     if (!U(u)) return false;
@@ -148,22 +151,28 @@ struct DecodeVisitor {
     if constexpr (std::is_same_v<X, bool>) {
       uint64_t u = 0;
       r.U(u);
+      if (u > 1) r.Fail();
       x = u != 0;
     } else if constexpr (std::is_enum_v<X> || std::is_integral_v<X>) {
       int64_t i = 0;
       r.I(i);
       x = static_cast<X>(i);
+      if (static_cast<int64_t>(x) != i) r.Fail();  // out of the field's range
     } else if constexpr (std::is_same_v<X, std::string>) {
       r.S(x);
     } else if constexpr (IsVector<X>::value) {
       uint64_t n = 0;
-      if (!r.U(n) || n > (1u << 26)) { r.S(dummy_); return; }
+      if (!r.U(n) || n > (1u << 26)) {  // absurd counts are malformed input, not allocations
+        r.Fail();
+        return;
+      }
       x.clear();
       x.resize(n);
       for (auto& e : x) Get(e);
     } else if constexpr (IsOptional<X>::value) {
       uint64_t has = 0;
       r.U(has);
+      if (has > 1) r.Fail();
       if (has) {
         x.emplace();
         Get(*x);
@@ -181,7 +190,6 @@ struct DecodeVisitor {
       x.v = i;
     }
   }
-  std::string dummy_;
 };
 
 void JsonEscape(std::string& out, std::string_view s);

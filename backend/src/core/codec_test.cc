@@ -57,3 +57,24 @@ TEST(Codec, ExtremeIntegers) {
 }
 
 }  // namespace cx
+
+namespace cx {
+namespace {
+struct Small {
+  uint32_t u = 0;
+  bool b = false;
+  template <class V> void Fields(V& v) { v("u", u); v("b", b); }
+};
+}  // namespace
+TEST(Codec, RefusesNonCanonicalBytes) {
+  Small x;
+  EXPECT_FALSE(Decode(std::string("\x27\x00", 2), x));   // negative into an unsigned field
+  EXPECT_FALSE(Decode(std::string("\x02\x02", 2), x));   // bool must be 0 or 1
+  EXPECT_FALSE(Decode(std::string("\x82\x00\x00", 3), x));  // overlong varint
+  Rec rec;
+  EXPECT_FALSE(Decode(std::string("\x02\x00\x00\xff\xff\xff\x63\x00", 8), rec));  // absurd vector count
+  EXPECT_TRUE(Decode(std::string("\x02\x01", 2), x));
+  EXPECT_EQ(x.u, 1u);
+  EXPECT_TRUE(x.b);
+}
+}  // namespace cx
