@@ -596,29 +596,22 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_GET(batch, api::GetInt64(b, "batch"));
     CX_GET(qty, api::GetTonnesKg(b, "quantity"));
     CX_GET(from, api::GetOptInt64(b, "from_account"));
-    int64_t uid = p.user_id;
-    // The source is the caller's own account; the engine refuses any other.
-    c->engine->Submit(engine::Request{std::nullopt, [uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      return std::to_string(AccountOf(s, uid));
-    }, [c, uid, from, to, batch, qty, respond](Result<std::string> r) {
-      if (!r.ok()) return respond(HttpResponse::Problem(r.error()));
-      int64_t src = from.value_or(std::stoll(*r));
-      Submit(*c, registry::Transfer{uid, src, to, batch, qty}, [](const RegistryState&, const engine::Outcome& o) -> Result<std::string> {
-        const auto& e = std::get<registry::CreditsTransferred>(o.events->back());
-        json::object j;
-        j["seq"] = o.last_seq;
-        j["from_account"] = e.from;
-        j["to_account"] = e.to;
-        j["batch"] = e.batch;
-        int64_t kg = registry::TotalOf(e.ranges);
-        j["quantity"] = FormatKgAsTonnes(kg);
-        j["quantity_kg"] = kg;
-        json::array rs;
-        for (const auto& x : e.ranges) rs.push_back(json::array{x.first, x.second});
-        j["kg_ranges"] = std::move(rs);
-        return Serialize(j);
-      }, respond, 201);
-    }});
+    // from_account 0 = the caller's own account; the engine refuses anyone else's.
+    Submit(*c, registry::Transfer{p.user_id, from.value_or(0), to, batch, qty}, [](const RegistryState&, const engine::Outcome& o) -> Result<std::string> {
+      const auto& e = std::get<registry::CreditsTransferred>(o.events->back());
+      json::object j;
+      j["seq"] = o.last_seq;
+      j["from_account"] = e.from;
+      j["to_account"] = e.to;
+      j["batch"] = e.batch;
+      int64_t kg = registry::TotalOf(e.ranges);
+      j["quantity"] = FormatKgAsTonnes(kg);
+      j["quantity_kg"] = kg;
+      json::array rs;
+      for (const auto& x : e.ranges) rs.push_back(json::array{x.first, x.second});
+      j["kg_ranges"] = std::move(rs);
+      return Serialize(j);
+    }, respond, 201);
   }, "Transfer credits of a batch from your account", "TransferRequest", "Transfer", 201));
 
   CX_TRY(add(Method::kPost, "/api/v1/retirements", kUser, [c](HttpRequest&& req, const Principal& p, Responder respond) {
@@ -631,18 +624,11 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_GET(ps, api::GetOptString(b, "period_start", 32));
     CX_GET(pe, api::GetOptString(b, "period_end", 32));
     CX_GET(acct, api::GetOptInt64(b, "account"));
-    int64_t uid = p.user_id;
-    c->engine->Submit(engine::Request{std::nullopt, [uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      return std::to_string(AccountOf(s, uid));
-    }, [=](Result<std::string> r) {
-      if (!r.ok()) return respond(HttpResponse::Problem(r.error()));
-      int64_t account = acct.value_or(std::stoll(*r));
-      Submit(*c, registry::Retire{uid, account, batch, qty, beneficiary, reason.value_or(""), country.value_or(""), ps.value_or(""), pe.value_or("")},
-             [](const RegistryState& s, const engine::Outcome& o) -> Result<std::string> {
-               const auto& e = std::get<registry::CreditsRetired>(o.events->back());
-               return Serialize(RetirementView(s, *s.retirement(e.retirement.id)));
-             }, respond, 201);
-    }});
+    Submit(*c, registry::Retire{p.user_id, acct.value_or(0), batch, qty, beneficiary, reason.value_or(""), country.value_or(""), ps.value_or(""), pe.value_or("")},
+           [](const RegistryState& s, const engine::Outcome& o) -> Result<std::string> {
+             const auto& e = std::get<registry::CreditsRetired>(o.events->back());
+             return Serialize(RetirementView(s, *s.retirement(e.retirement.id)));
+           }, respond, 201);
   }, "Retire credits for a beneficiary (reason, consumption country and period)", "RetirementRequest", "Retirement", 201));
 
   CX_TRY(add(Method::kGet, "/api/v1/retirements", kPublic, [c](HttpRequest&& req, const Principal&, Responder respond) {
@@ -695,23 +681,17 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_GET(batch, api::GetInt64(b, "batch"));
     CX_GET(qty, api::GetTonnesKg(b, "quantity"));
     CX_GET(reason, api::GetOptString(b, "reason"));
-    int64_t uid = p.user_id;
-    c->engine->Submit(engine::Request{std::nullopt, [uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      return std::to_string(AccountOf(s, uid));
-    }, [=](Result<std::string> r) {
-      if (!r.ok()) return respond(HttpResponse::Problem(r.error()));
-      Submit(*c, registry::Cancel{uid, std::stoll(*r), batch, qty, reason.value_or("")},
-             [](const RegistryState&, const engine::Outcome& o) -> Result<std::string> {
-               const auto& e = std::get<registry::CreditsCancelled>(o.events->back());
-               json::object j;
-               j["seq"] = o.last_seq;
-               j["batch"] = e.cancellation.batch;
-               int64_t kg = registry::TotalOf(e.cancellation.ranges);
-               j["quantity"] = FormatKgAsTonnes(kg);
-               j["quantity_kg"] = kg;
-               return Serialize(j);
-             }, respond, 201);
-    }});
+    Submit(*c, registry::Cancel{p.user_id, 0, batch, qty, reason.value_or("")},
+           [](const RegistryState&, const engine::Outcome& o) -> Result<std::string> {
+             const auto& e = std::get<registry::CreditsCancelled>(o.events->back());
+             json::object j;
+             j["seq"] = o.last_seq;
+             j["batch"] = e.cancellation.batch;
+             int64_t kg = registry::TotalOf(e.cancellation.ranges);
+             j["quantity"] = FormatKgAsTonnes(kg);
+             j["quantity_kg"] = kg;
+             return Serialize(j);
+           }, respond, 201);
   }, "Cancel credits from your account (not retired for anyone)", "CancellationRequest", "Cancellation", 201));
 
   CX_TRY(add(Method::kPost, "/api/v1/reversals", kAdmin, [c](HttpRequest&& req, const Principal& p, Responder respond) {

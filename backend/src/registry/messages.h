@@ -65,7 +65,7 @@ struct RejectIssuance {
 };
 struct Transfer {
   int64_t actor = 0;  // must own `from` (or be the system, actor 0)
-  int64_t from = 0;
+  int64_t from = 0;   // 0: the actor's own account
   int64_t to = 0;
   int64_t batch = 0;
   int64_t quantity_kg = 0;

@@ -178,6 +178,11 @@ Result<const Issuance*> RegistryState::PendingIssuanceFor(int64_t verifier, int6
   return i;
 }
 
+int64_t RegistryState::OwnAccountIfZero(int64_t actor, int64_t account) const {
+  if (account != 0 || actor <= 0 || static_cast<size_t>(actor) >= user_account_.size()) return account;
+  return user_account_[static_cast<size_t>(actor)];
+}
+
 Result<void> RegistryState::CheckActorOwns(int64_t actor, int64_t account) const {
   if (actor == 0) return Ok();  // system
   // A dense user -> account table (8 bytes a user) keeps this check out of the users' nodes.
@@ -343,36 +348,38 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           CX_TRY(CheckText(c.reason, "reason", true));
           out.push_back(IssuanceRejected{c.issuance, c.actor, c.reason});
         } else if constexpr (std::is_same_v<T, Transfer>) {
+          const int64_t from = OwnAccountIfZero(c.actor, c.from);
           CX_TRY(CheckQuantity(c.quantity_kg));
           if (!batch(c.batch)) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
-          if (!account_exists(c.from)) return Refuse(Code::kUnknownAccount, "no such account", "from_account");
+          if (!account_exists(from)) return Refuse(Code::kUnknownAccount, "no such account", "from_account");
           if (!account_exists(c.to) || c.to == kBufferAccount || OriginRegistryOfAccount(c.to))
             return Refuse(Code::kUnknownAccount, "no such account", "to_account");
-          if (c.from == c.to) return Refuse(Code::kInvalidField, "cannot transfer to the same account", "to_account");
-          if (c.from == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits are not transferable", "from_account");
-          CX_TRY(CheckActorOwns(c.actor, c.from));
-          const Holding* h = holding(c.from, c.batch);
+          if (from == c.to) return Refuse(Code::kInvalidField, "cannot transfer to the same account", "to_account");
+          if (from == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits are not transferable", "from_account");
+          CX_TRY(CheckActorOwns(c.actor, from));
+          const Holding* h = holding(from, c.batch);
           if (!h || h->tradable.total() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
-          out.push_back(CreditsTransferred{c.from, c.to, c.batch, h->tradable.PeekLowest(c.quantity_kg)});
+          out.push_back(CreditsTransferred{from, c.to, c.batch, h->tradable.PeekLowest(c.quantity_kg)});
         } else if constexpr (std::is_same_v<T, Retire>) {
+          const int64_t account = OwnAccountIfZero(c.actor, c.account);
           CX_TRY(CheckQuantity(c.quantity_kg));
           const Batch* b = batch(c.batch);
           if (!b) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
-          if (!account_exists(c.account)) return Refuse(Code::kUnknownAccount, "no such account", "account");
-          if (c.account == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits cannot be retired", "account");
-          CX_TRY(CheckActorOwns(c.actor, c.account));
+          if (!account_exists(account)) return Refuse(Code::kUnknownAccount, "no such account", "account");
+          if (account == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits cannot be retired", "account");
+          CX_TRY(CheckActorOwns(c.actor, account));
           CX_TRY(CheckText(c.beneficiary, "beneficiary", true));
           CX_TRY(CheckText(c.reason, "reason", false));
           CX_TRY(CheckText(c.country, "country", false, 100));
           CX_TRY(CheckText(c.period_start, "period_start", false, 32));
           CX_TRY(CheckText(c.period_end, "period_end", false, 32));
-          const Holding* h = holding(c.account, c.batch);
+          const Holding* h = holding(account, c.batch);
           if (!h || h->tradable.total() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
           Retirement r;
           r.id = next_.retirement;
-          r.account = c.account;
+          r.account = account;
           r.batch = c.batch;
           r.quantity_kg = c.quantity_kg;
           r.ranges = h->tradable.PeekLowest(c.quantity_kg);
@@ -384,15 +391,16 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           r.ts = ts;
           out.push_back(CreditsRetired{r, ""});
         } else if constexpr (std::is_same_v<T, Cancel>) {
+          const int64_t account = OwnAccountIfZero(c.actor, c.account);
           CX_TRY(CheckQuantity(c.quantity_kg));
           if (!batch(c.batch)) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
-          if (!account_exists(c.account)) return Refuse(Code::kUnknownAccount, "no such account", "account");
-          CX_TRY(CheckActorOwns(c.actor, c.account));
+          if (!account_exists(account)) return Refuse(Code::kUnknownAccount, "no such account", "account");
+          CX_TRY(CheckActorOwns(c.actor, account));
           CX_TRY(CheckText(c.reason, "reason", false));
-          const Holding* h = holding(c.account, c.batch);
+          const Holding* h = holding(account, c.batch);
           if (!h || h->tradable.total() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
-          out.push_back(CreditsCancelled{Cancellation{c.batch, c.account, h->tradable.PeekLowest(c.quantity_kg), c.reason}, ""});
+          out.push_back(CreditsCancelled{Cancellation{c.batch, account, h->tradable.PeekLowest(c.quantity_kg), c.reason}, ""});
         } else if constexpr (std::is_same_v<T, ReportReversal>) {
           const Project* p = project(c.project);
           if (!p) return Refuse(Code::kUnknownProject, "no such project", "project");

@@ -87,6 +87,8 @@ class RegistryState {
                                       std::vector<Event>& out) const;
   Result<const Project*> OwnProject(int64_t actor, int64_t project) const;
   Result<void> CheckActorOwns(int64_t actor, int64_t account) const;
+  // `account`, or the actor's own account when it is 0 (the usual "from my account").
+  int64_t OwnAccountIfZero(int64_t actor, int64_t account) const;
   Result<const Issuance*> PendingIssuanceFor(int64_t verifier, int64_t issuance) const;
   bool SerialOverlaps(const std::string& space, int64_t start, int64_t end) const;
   // Batch whose serial block contains [start, end] in `space`, or 0.

@@ -292,3 +292,17 @@ TEST(Registry, CashDepositsAndWithdrawalsAreConserved) {
   ASSERT_TRUE(w.s.CheckInvariants().ok());
 }
 }  // namespace cx::registry
+
+namespace cx::registry {
+TEST(Registry, AccountZeroMeansTheActorsOwn) {
+  World w(1, 0);
+  int64_t b = w.Issue(5'000);
+  ASSERT_TRUE(w.Run(Transfer{w.dev, 0, w.acct(w.buyer), b, 1'000}).ok());
+  EXPECT_EQ(std::get<CreditsTransferred>(w.log.back()).from, w.acct(w.dev));
+  ASSERT_TRUE(w.Run(Retire{w.buyer, 0, b, 500, "Acme", "", "", "", ""}).ok());
+  EXPECT_EQ(std::get<CreditsRetired>(w.log.back()).retirement.account, w.acct(w.buyer));
+  ASSERT_TRUE(w.Run(Cancel{w.buyer, 0, b, 500, ""}).ok());
+  EXPECT_EQ(CodeOf(w.Run(Cancel{w.buyer, 0, b, 1, ""})), Code::kInsufficientCredits);
+  ASSERT_TRUE(w.s.CheckInvariants().ok());
+}
+}  // namespace cx::registry
