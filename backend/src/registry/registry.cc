@@ -448,16 +448,8 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           CX_TRY(CheckQuantity(c.quantity_kg));
           if (c.buffer_kg < 0 || c.buffer_kg > c.quantity_kg)
             return Refuse(Code::kBadQuantity, "buffer outside 0..quantity", "buffer");
-          Batch b;
-          b.id = next_.batch;
-          b.project = pid;
-          b.vintage = c.vintage;
-          int64_t tonnes = (c.quantity_kg + kKgPerTonne - 1) / kKgPerTonne;
+          CX_ASSIGN_OR_RETURN(Batch b, ImportedBatch(c, pid, c.import_key, ts));
           if (c.serial_end > 0) {
-            if (c.serial_start <= 0 || c.serial_end < c.serial_start)
-              return Refuse(Code::kInvalidField, "bad serial range", "serial");
-            if (c.serial_end - c.serial_start + 1 != tonnes)
-              return Refuse(Code::kBadQuantity, "quantity does not match the serial block", "quantity");
             if (int64_t in = BatchContaining(c.serial_space, c.serial_start, c.serial_end);
                 in && batches_.at(in).origin_registry == c.registry)
               // A newer export lists a block of a batch we hold as its own row (registries
@@ -465,22 +457,10 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
               return Refuse(Code::kConflict, "part of batch " + std::to_string(in) + " (already imported)", "serial");
             if (SerialOverlaps(c.serial_space, c.serial_start, c.serial_end))
               return Refuse(Code::kSerialOverlap, "serials already in the registry (double counting)", "serial");
-            b.serial_space = c.serial_space;
-            b.serial_start = c.serial_start;
-            b.serial_end = c.serial_end;
-          } else {
-            b.serial_space = "import:" + c.import_key;  // exports without serial numbers
-            b.serial_start = 1;
-            b.serial_end = tonnes;
           }
-          b.serial = c.serial;
-          b.quantity_kg = c.quantity_kg;
           b.buffer_kg = c.buffer_kg;
           b.corsia = c.corsia;
           b.corresponding_adjustment = c.corresponding_adjustment;
-          b.origin_registry = c.registry;
-          b.import_key = c.import_key;
-          b.issued_ts = ts;
           out.push_back(BatchIssued{b, owner});
         } else if constexpr (std::is_same_v<T, ImportRetirement>) {
           return DecideImportRetirement(c, ts, out);
@@ -542,6 +522,37 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
       cmd);
 }
 
+// The batch an imported record describes: its serial block as the export states it (its
+// size must match the quantity), or for exports without serials a block of its own in a
+// space named after the record, so it cannot collide with anything.
+template <class C>
+Result<Batch> RegistryState::ImportedBatch(const C& c, int64_t project, std::string import_key, int64_t ts) const {
+  Batch b;
+  b.id = next_.batch;
+  b.project = project;
+  b.vintage = c.vintage;
+  int64_t tonnes = (c.quantity_kg + kKgPerTonne - 1) / kKgPerTonne;
+  if (c.serial_end > 0) {
+    if (c.serial_start <= 0 || c.serial_end < c.serial_start)
+      return Refuse(Code::kInvalidField, "bad serial range", "serial");
+    if (c.serial_end - c.serial_start + 1 != tonnes)
+      return Refuse(Code::kBadQuantity, "quantity does not match the serial block", "quantity");
+    b.serial_space = c.serial_space;
+    b.serial_start = c.serial_start;
+    b.serial_end = c.serial_end;
+  } else {
+    b.serial_space = "import:" + c.import_key;
+    b.serial_start = 1;
+    b.serial_end = tonnes;
+  }
+  b.serial = c.serial;
+  b.quantity_kg = c.quantity_kg;
+  b.origin_registry = c.registry;
+  b.import_key = std::move(import_key);
+  b.issued_ts = ts;
+  return b;
+}
+
 Result<void> RegistryState::DecideImportRetirement(const ImportRetirement& c, int64_t ts,
                                                    std::vector<Event>& out) const {
   if (import_keys_.count(c.import_key)) return Refuse(Code::kConflict, "already imported", "import_key");
@@ -600,27 +611,7 @@ Result<void> RegistryState::DecideImportRetirement(const ImportRetirement& c, in
     }
   }
   // Not issued in what we imported: record the retired block as an observed batch.
-  Batch b;
-  b.id = next_.batch;
-  b.project = pid;
-  b.vintage = c.vintage;
-  int64_t tonnes = (c.quantity_kg + kKgPerTonne - 1) / kKgPerTonne;
-  if (c.serial_end > 0) {
-    if (c.serial_end - c.serial_start + 1 != tonnes)
-      return Refuse(Code::kBadQuantity, "quantity does not match the serial block", "quantity");
-    b.serial_space = c.serial_space;
-    b.serial_start = c.serial_start;
-    b.serial_end = c.serial_end;
-  } else {
-    b.serial_space = "import:" + c.import_key;
-    b.serial_start = 1;
-    b.serial_end = tonnes;
-  }
-  b.serial = c.serial;
-  b.quantity_kg = c.quantity_kg;
-  b.origin_registry = c.registry;
-  b.import_key = c.import_key + "#batch";
-  b.issued_ts = ts;
+  CX_ASSIGN_OR_RETURN(Batch b, ImportedBatch(c, pid, c.import_key + "#batch", ts));
   out.push_back(BatchIssued{b, owner});
   emit(b.id, Ranges{{0, c.quantity_kg}});
   return Ok();

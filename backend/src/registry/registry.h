@@ -89,6 +89,8 @@ class RegistryState {
   Result<void> CheckActorOwns(int64_t actor, int64_t account) const;
   // `account`, or the actor's own account when it is 0 (the usual "from my account").
   int64_t OwnAccountIfZero(int64_t actor, int64_t account) const;
+  template <class C>
+  Result<Batch> ImportedBatch(const C& c, int64_t project, std::string import_key, int64_t ts) const;
   Result<const Issuance*> PendingIssuanceFor(int64_t verifier, int64_t issuance) const;
   bool SerialOverlaps(const std::string& space, int64_t start, int64_t end) const;
   // Batch whose serial block contains [start, end] in `space`, or 0.
