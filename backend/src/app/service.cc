@@ -87,11 +87,15 @@ Result<Page> GetPage(const HttpRequest& req) {
   return p;
 }
 
-json::object Paged(json::array all, const Page& p) {
+// One page of `matches`, rendering only the items on it (the queries run on the engine
+// thread, so a long list must not be turned into JSON just to be cut).
+template <class T, class View>
+json::object Paged(const std::vector<const T*>& matches, const Page& p, View view) {
   json::object o;
-  int64_t total = static_cast<int64_t>(all.size());
+  int64_t total = static_cast<int64_t>(matches.size());
   json::array items;
-  for (int64_t i = (p.page - 1) * p.size; i < total && i < p.page * p.size; ++i) items.push_back(std::move(all[static_cast<size_t>(i)]));
+  for (int64_t i = (p.page - 1) * p.size; i < total && i < p.page * p.size; ++i)
+    items.push_back(view(*matches[static_cast<size_t>(i)]));
   o["items"] = std::move(items);
   o["total"] = total;
   o["page"] = p.page;
@@ -373,10 +377,10 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_GET(page, GetPage(req));
     std::string q(req.Query("q").value_or(""));
     Query(*c, [page, q](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      json::array all;
+      std::vector<const registry::User*> all;
       for (const auto& [id, u] : s.users())
-        if (Contains(u.email, q) || Contains(u.display_name, q)) all.push_back(UserView(u));
-      return Serialize(Paged(std::move(all), page));
+        if (Contains(u.email, q) || Contains(u.display_name, q)) all.push_back(&u);
+      return Serialize(Paged(all, page, [](const registry::User& u) { return UserView(u); }));
     }, respond);
   }, "List users (admin, auditor)", {}, "UserPage"));
 
@@ -433,7 +437,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
       developer = dv;
     }
     Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      json::array all;
+      std::vector<const registry::Project*> all;
       for (const auto& [id, p] : s.projects()) {
         if (!Contains(p.info.name, q) && !Contains(p.info.origin_id, q) && !Contains(p.info.developer_name, q)) continue;
         if (!country.empty() && !Contains(p.info.country, country)) continue;
@@ -441,9 +445,9 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
         if (!reg.empty() && reg != p.info.origin_registry) continue;
         if (!meth.empty() && !Contains(p.info.methodology, meth)) continue;
         if (developer && p.developer != developer) continue;
-        all.push_back(ProjectView(s, p));
+        all.push_back(&p);
       }
-      return Serialize(Paged(std::move(all), page));
+      return Serialize(Paged(all, page, [&](const registry::Project& p) { return ProjectView(s, p); }));
     }, respond);
   }, "Search projects (q, country, status, registry, methodology, developer; paged)", {}, "ProjectPage"));
 
@@ -506,14 +510,14 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     bool all_visible = p.Has(Role::kVerifier) || p.Has(Role::kAdmin) || p.Has(Role::kAuditor);
     int64_t uid = p.user_id;
     Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      json::array all;
+      std::vector<const registry::Issuance*> all;
       for (const auto& [id, i] : s.issuances()) {
         if (!status.empty() && status != registry::IssuanceStatusName(i.status)) continue;
         if (project && i.project != project) continue;
         if (!all_visible && s.project(i.project)->developer != uid) continue;
-        all.push_back(IssuanceView(s, i));
+        all.push_back(&i);
       }
-      return Serialize(Paged(std::move(all), page));
+      return Serialize(Paged(all, page, [&](const registry::Issuance& i) { return IssuanceView(s, i); }));
     }, respond);
   }, "Issuance requests (verifiers: the queue; developers: their own)", {}, "IssuancePage"));
 
@@ -559,13 +563,13 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     }
     std::string reg(req.Query("registry").value_or(""));
     Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      json::array all;
+      std::vector<const registry::Batch*> all;
       for (const auto& [id, b] : s.batches()) {
         if (project && b.project != project) continue;
         if (!reg.empty() && b.origin_registry != reg) continue;
-        all.push_back(BatchView(s, b));
+        all.push_back(&b);
       }
-      return Serialize(Paged(std::move(all), page));
+      return Serialize(Paged(all, page, [&](const registry::Batch& b) { return BatchView(s, b); }));
     }, respond);
   }, "Credit batches (project, registry; paged)", {}, "BatchPage"));
 
@@ -635,10 +639,10 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_GET(page, GetPage(req));
     std::string q(req.Query("beneficiary").value_or(""));
     Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      json::array all;
+      std::vector<const registry::Retirement*> all;
       for (auto it = s.retirements().rbegin(); it != s.retirements().rend(); ++it)
-        if (Contains(it->second.beneficiary, q)) all.push_back(RetirementView(s, it->second));
-      return Serialize(Paged(std::move(all), page));
+        if (Contains(it->second.beneficiary, q)) all.push_back(&it->second);
+      return Serialize(Paged(all, page, [&](const registry::Retirement& r) { return RetirementView(s, r); }));
     }, respond);
   }, "The public list of retirements, newest first", {}, "RetirementPage"));
 
