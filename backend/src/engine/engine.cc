@@ -55,12 +55,19 @@ Result<void> Engine::Recover() {
       return false;
     }
     state_.Apply(e, r.seq, r.ts);
+    if (!state_.replay_divergence().empty()) {
+      failure = Err(Code::kJournalCorrupt, "replay differs at seq " + std::to_string(r.seq) + ": " + state_.replay_divergence());
+      failed = true;
+      return false;
+    }
     last_seq_ = r.seq;
     last_ts_ = r.ts;
     prev = r.hash;
     return true;
   }));
   if (failed) return failure;
+  if (state_.replay_pending())
+    return Err(Code::kJournalCorrupt, "the journal ends before the outcomes of its last exchange command");
   last_ts_ = std::max(last_ts_, tail.last_ts);
   last_hash_ = prev;
   chain_hash_ = prev;
@@ -134,7 +141,7 @@ Stats Engine::stats() const {
 
 void Engine::EngineLoop() {
   std::vector<Request> batch;
-  std::vector<registry::Event> events;
+  std::vector<registry::Event> events, applied, derived;
   for (;;) {
     {
       std::unique_lock<std::mutex> l(in_mu_);
@@ -155,15 +162,26 @@ void Engine::EngineLoop() {
         int64_t ts = std::max(opts_.clock(), last_ts_);
         last_ts_ = ts;
         events.clear();
+        state_.BeginStep();
         auto res = state_.Decide(*r.cmd, ts, events);
         if (!res.ok()) {
           g.completions.push_back({std::move(r.done), res.take_error()});
           continue;
         }
         out.first_seq = last_seq_ + 1;
+        // Exchange input events append their outcomes (derived events) while applying:
+        // those are journaled in place, right after their input, and never applied.
+        applied.swap(events);
+        events.clear();
+        for (auto& in : applied) {
+          derived.clear();
+          if (!registry::IsDerived(in))
+            state_.Apply(in, last_seq_ + 1 + static_cast<int64_t>(events.size()), ts, &derived);
+          events.push_back(std::move(in));
+          for (auto& d : derived) events.push_back(std::move(d));
+        }
         for (const auto& e : events) {
           int64_t seq = ++last_seq_;
-          state_.Apply(e, seq, ts);
           store::JournalRow row;
           row.seq = seq;
           row.ts = ts;
@@ -180,6 +198,8 @@ void Engine::EngineLoop() {
         since_snapshot_ += static_cast<int64_t>(events.size());
       }
       Result<std::string> body = r.render ? r.render(state_, out) : Result<std::string>(std::string());
+      if (opts_.observe && out.first_seq != 0)
+        if (auto item = opts_.observe(state_, out)) g.observed.push_back(std::move(item));
       g.completions.push_back({std::move(r.done), std::move(body)});
     }
     batch.clear();
@@ -277,6 +297,7 @@ void Engine::WriterLoop() {
       }
       for (auto& c : g.completions)
         if (c.done) c.done(std::move(c.result));
+      if (opts_.publish && !g.observed.empty()) opts_.publish(g.observed);
     }
     groups.clear();
     if (done) return;

@@ -48,6 +48,11 @@ struct Options {
   int64_t block_ms = 1000;          // ...or every T ms, whichever comes first
   int64_t snapshot_every = 100000;  // events between snapshots
   std::function<int64_t()> clock;   // microseconds since the epoch; default: system clock
+  // Publishing (market data, private order feeds): `observe` runs on the engine thread
+  // after each command that produced events and may capture what to publish; the items
+  // are handed to `publish` on the writer thread once they are durable, in order.
+  std::function<std::shared_ptr<const void>(const registry::RegistryState&, const Outcome&)> observe;
+  std::function<void(const std::vector<std::shared_ptr<const void>>&)> publish;
 };
 
 struct Stats {
@@ -89,6 +94,7 @@ class Engine {
   struct Group {
     std::vector<store::JournalRow> rows;
     std::vector<Completion> completions;
+    std::vector<std::shared_ptr<const void>> observed;
     std::optional<std::string> snapshot;  // state after the last row of this group
     int64_t snapshot_seq = 0;
   };

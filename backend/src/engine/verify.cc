@@ -41,6 +41,10 @@ VerifyReport VerifyJournal(store::Store& store, bool check_invariants) {
       return false;
     }
     state.Apply(e, r.seq, r.ts);
+    if (!state.replay_divergence().empty()) {
+      fail(r.seq, 0, "re-running the order books differs from the journal: " + state.replay_divergence());
+      return false;
+    }
     if (snapshot && snapshot->seq == r.seq) {
       if (snapshot->last_hash != r.hash) fail(r.seq, 0, "snapshot hash does not match the journal");
       else if (state.Snapshot() != snapshot->state) fail(r.seq, 0, "snapshot state differs from replay");
@@ -53,6 +57,7 @@ VerifyReport VerifyJournal(store::Store& store, bool check_invariants) {
   });
   if (!scan.ok()) fail(0, 0, "cannot read journal: " + scan.error().message);
   if (!rep.ok) return rep;
+  if (state.replay_pending()) fail(rep.events, 0, "the journal ends before the outcomes of its last exchange command");
   if (check_invariants) {
     auto inv = state.CheckInvariants();
     if (!inv.ok()) fail(rep.events, 0, "invariant violated after replay: " + inv.error().message);

@@ -1,6 +1,9 @@
 #include "exchange/order_book.h"
 
 #include <algorithm>
+#include <string>
+#include <string_view>
+#include <unordered_set>
 
 #include "exchange/order_rules.h"
 
@@ -798,6 +801,287 @@ std::string OrderBook::CheckInvariants() const {
   if (free_count + index_.size() != nodes_.size()) return "node leak";
   if (free_levels_.size() + bids_.size() + asks_.size() != levels_.size()) return "level leak";
   return {};
+}
+
+}  // namespace cx::exchange
+
+// ---------------------------------------------------------------------------------------
+// State export / import (book_state.h). Off the hot path: nothing above calls it.
+//
+// Written so that it does not change the machine code of the functions above (GCC -O2
+// decides inlining per translation unit, by the number of callers): the checks return
+// static strings and one place builds the Error; nodes are allocated with resize, not
+// AllocNode / emplace_back; the stop order is sorted with its own element type.
+
+namespace cx::exchange {
+
+namespace {
+
+// A refusal: `list`[`index`].`field` names the entry (list == nullptr: a top-level field).
+struct Refusal {
+  Code code = Code::kOk;
+  const char* list = nullptr;
+  size_t index = 0;
+  const char* field = "";
+  const char* message = "";
+};
+constexpr Refusal kAccept{};
+
+// The first enum field holding a value the enum does not define, or nullptr. (Decoding
+// accepts any integer that fits the enum's byte.)
+const char* EnumOutOfRange(const BookOrderState& o) {
+  if (uint8_t(o.side) > 1) return "side";
+  if (uint8_t(o.type) > 3) return "type";
+  if (uint8_t(o.tif) > 3) return "tif";
+  if (uint8_t(o.stp) > 3) return "stp";
+  return nullptr;
+}
+
+// One entry of `bids` / `asks`.
+Refusal CheckResting(const BookOrderState& o, const char* list, size_t i, Side side, const BookState& s,
+                     const BookParams& p) {
+  auto bad = [&](Code c, const char* field, const char* msg) { return Refusal{c, list, i, field, msg}; };
+  if (const char* f = EnumOutOfRange(o)) return bad(Code::kInvalidField, f, "value out of range");
+  if (!o.id.valid()) return bad(Code::kInvalidField, "id", "order id must be non-zero");
+  if (o.side != side) return bad(Code::kInvalidField, "side", "order is listed on the other side");
+  if (o.type != OrderType::kLimit) return bad(Code::kInvalidField, "type", "a resting order is a limit order");
+  if (o.tif != TimeInForce::kGtc && o.tif != TimeInForce::kGtt)
+    return bad(Code::kInvalidField, "tif", "a resting order is GTC or GTT");
+  if (o.price <= 0 || o.price > kMaxPrice) return bad(Code::kInvalidField, "price", "limit price must be positive");
+  if (o.price % p.tick_size != 0) return bad(Code::kOffTick, "price", "price is not on the tick grid");
+  if (o.stop_price != 0) return bad(Code::kInvalidField, "stop_price", "must be 0 for a resting order");
+  if (o.min_qty != 0) return bad(Code::kInvalidField, "min_qty", "must be 0 for a resting order");
+  if (o.leaves <= 0 || o.leaves > kMaxQuantity)
+    return bad(Code::kBadQuantity, "leaves", "open quantity must be positive and at most 10^12");
+  if (o.leaves % p.lot_size != 0) return bad(Code::kOffLot, "leaves", "open quantity is not a whole number of lots");
+  if (o.display_qty < 0 || o.display_qty > kMaxQuantity)
+    return bad(Code::kBadQuantity, "display_qty", "display quantity out of range");
+  if (o.display_qty % p.lot_size != 0)
+    return bad(Code::kOffLot, "display_qty", "display quantity is not a whole number of lots");
+  if (o.display_qty == 0) {
+    if (o.visible != o.leaves) return bad(Code::kBadQuantity, "visible", "a plain order displays its open quantity");
+  } else {
+    if (o.visible <= 0 || o.visible > o.leaves || o.visible > o.display_qty)
+      return bad(Code::kBadQuantity, "visible", "iceberg display must be within 1..min(display_qty, leaves)");
+    if (o.visible % p.lot_size != 0)
+      return bad(Code::kOffLot, "visible", "displayed quantity is not a whole number of lots");
+  }
+  if (o.tif == TimeInForce::kGtt) {
+    if (o.expire_at <= s.now) return bad(Code::kInvalidField, "expire_at", "a live GTT order expires after now");
+    if (o.serial <= 0 || o.serial >= s.next_serial)
+      return bad(Code::kInvalidField, "serial", "GTT serial must be within 1..next_serial-1");
+  } else {
+    if (o.expire_at != 0) return bad(Code::kInvalidField, "expire_at", "must be 0 for a GTC order");
+    if (o.serial != 0) return bad(Code::kInvalidField, "serial", "must be 0 for a GTC order");
+  }
+  return kAccept;
+}
+
+// One entry of `stops`: as submitted (qty = leaves), never traded.
+Refusal CheckStop(const BookOrderState& o, size_t i, const BookState& s, const BookParams& p) {
+  auto bad = [&](Code c, const char* field, const char* msg) { return Refusal{c, "stops", i, field, msg}; };
+  if (const char* f = EnumOutOfRange(o)) return bad(Code::kInvalidField, f, "value out of range");
+  if (o.type != OrderType::kStop && o.type != OrderType::kStopLimit)
+    return bad(Code::kInvalidField, "type", "an untriggered stop is kStop or kStopLimit");
+  NewOrder n;
+  n.id = o.id;
+  n.account = o.account;
+  n.side = o.side;
+  n.type = o.type;
+  n.tif = o.tif;
+  n.stp = o.stp;
+  n.post_only = o.post_only;
+  n.price = o.price;
+  n.stop_price = o.stop_price;
+  n.qty = o.leaves;
+  n.display_qty = o.display_qty;
+  n.min_qty = o.min_qty;
+  n.expire_at = o.expire_at;
+  const char* field = "";
+  const char* message = "";
+  const Code c = CheckNewOrder(n, p, s.now, &field, &message);
+  if (c != Code::kOk) return bad(c, std::string_view(field) == "qty" ? "leaves" : field, message);
+  if (o.type == OrderType::kStop && o.price != 0) return bad(Code::kInvalidField, "price", "must be 0 for a stop order");
+  if (o.visible != 0) return bad(Code::kInvalidField, "visible", "must be 0 for an untriggered stop");
+  if (o.tif != TimeInForce::kGtt && o.expire_at != 0)
+    return bad(Code::kInvalidField, "expire_at", "must be 0 unless GTT");
+  if (o.serial <= 0 || o.serial >= s.next_serial)
+    return bad(Code::kInvalidField, "serial", "serial must be within 1..next_serial-1");
+  if (i > 0 && o.serial <= s.stops[i - 1].serial)
+    return bad(Code::kInvalidField, "serial", "stops must be listed in serial order");
+  if (s.has_last_trade && StopTriggers(o.side, o.stop_price, s.last_trade_price))
+    return bad(Code::kInvalidField, "stop_price", "the last trade price would have triggered this stop");
+  return kAccept;
+}
+
+Refusal ValidateState(const BookState& s, const BookParams& p) {
+  auto top = [](Code c, const char* field, const char* msg) { return Refusal{c, nullptr, 0, field, msg}; };
+  if (s.version != kBookStateVersion) return top(Code::kUnsupported, "version", "unknown book state version");
+  if (s.instrument != p.instrument) return top(Code::kConflict, "instrument", "state of another instrument");
+  if (s.tick_size != p.tick_size) return top(Code::kConflict, "tick_size", "state of another tick size");
+  if (s.lot_size != p.lot_size) return top(Code::kConflict, "lot_size", "state of another lot size");
+  if (s.matching_only != p.matching_only)
+    return top(Code::kConflict, "matching_only", "state of another matching mode");
+  if (s.next_serial < 1) return top(Code::kInvalidField, "next_serial", "next serial must be positive");
+  if (s.has_last_trade) {
+    if (s.last_trade_price <= 0 || s.last_trade_price > kMaxPrice)
+      return top(Code::kInvalidField, "last_trade_price", "last trade price out of range");
+    if (s.last_trade_price % p.tick_size != 0)
+      return top(Code::kOffTick, "last_trade_price", "last trade price is not on the tick grid");
+  } else if (s.last_trade_price != 0) {
+    return top(Code::kInvalidField, "last_trade_price", "must be 0 without a last trade");
+  }
+  if (s.bids.size() + s.asks.size() + s.stops.size() >= size_t(1) << 31)
+    return top(Code::kTooLarge, "bids", "too many orders");
+  for (size_t i = 0; i < s.bids.size(); ++i) {
+    const Refusal r = CheckResting(s.bids[i], "bids", i, Side::kBuy, s, p);
+    if (r.code != Code::kOk) return r;
+    if (i > 0 && s.bids[i].price > s.bids[i - 1].price)
+      return Refusal{Code::kInvalidField, "bids", i, "price", "bids must be listed best (highest) price first"};
+  }
+  for (size_t i = 0; i < s.asks.size(); ++i) {
+    const Refusal r = CheckResting(s.asks[i], "asks", i, Side::kSell, s, p);
+    if (r.code != Code::kOk) return r;
+    if (i > 0 && s.asks[i].price < s.asks[i - 1].price)
+      return Refusal{Code::kInvalidField, "asks", i, "price", "asks must be listed best (lowest) price first"};
+  }
+  if (!s.bids.empty() && !s.asks.empty() && s.bids[0].price >= s.asks[0].price)
+    return Refusal{Code::kInvalidField, "asks", 0, "price", "the book is crossed"};
+  for (size_t i = 0; i < s.stops.size(); ++i) {
+    const Refusal r = CheckStop(s.stops[i], i, s, p);
+    if (r.code != Code::kOk) return r;
+  }
+  // Ids unique over all lists; serials unique where set (they order stops and expiries).
+  std::unordered_set<int64_t> ids, serials;
+  ids.reserve(s.bids.size() + s.asks.size() + s.stops.size());
+  const std::pair<const char*, const std::vector<BookOrderState>*> lists[] = {
+      {"bids", &s.bids}, {"asks", &s.asks}, {"stops", &s.stops}};
+  for (const auto& [name, list] : lists)
+    for (size_t i = 0; i < list->size(); ++i) {
+      const BookOrderState& o = (*list)[i];
+      if (!ids.insert(o.id.value()).second) return Refusal{Code::kConflict, name, i, "id", "order id listed twice"};
+      if (o.serial != 0 && !serials.insert(o.serial).second)
+        return Refusal{Code::kConflict, name, i, "serial", "serial used twice"};
+    }
+  return kAccept;
+}
+
+struct StopRef {  // an untriggered stop by acceptance order, for ExportState
+  uint64_t serial;
+  uint32_t node;
+};
+
+}  // namespace
+
+BookOrderState OrderBook::ExportOrder(uint32_t n) const {
+  const Node& nd = nodes_[n];
+  const Cold& c = cold_[n];  // fresh only for stops, GTT orders and icebergs
+  const bool gtt = nd.tif == TimeInForce::kGtt;
+  BookOrderState o;
+  o.id = OrderId(int64_t(nd.id));
+  o.account = AccountId(int64_t(nd.account));
+  o.side = nd.side;
+  o.type = nd.type;
+  o.tif = nd.tif;
+  o.stp = nd.stp;
+  o.post_only = nd.post_only;
+  o.price = nd.price;
+  o.stop_price = nd.pending_stop ? c.stop_price : 0;
+  o.display_qty = nd.iceberg ? c.peak : 0;
+  o.min_qty = nd.pending_stop ? c.min_qty : 0;
+  o.expire_at = gtt ? c.expire_at : 0;
+  o.leaves = nd.leaves;
+  o.visible = nd.visible;
+  o.serial = (nd.pending_stop || gtt) ? int64_t(c.serial) : 0;
+  return o;
+}
+
+BookState OrderBook::ExportState() const {
+  BookState s;
+  s.instrument = params_.instrument;
+  s.tick_size = params_.tick_size;
+  s.lot_size = params_.lot_size;
+  s.matching_only = params_.matching_only;
+  for (const Side side : {Side::kBuy, Side::kSell}) {
+    const std::vector<LevelRef>& v = SideLevels(side);
+    std::vector<BookOrderState>& dst = side == Side::kBuy ? s.bids : s.asks;
+    size_t count = 0;
+    for (const LevelRef& r : v) count += levels_[r.level].count;
+    dst.reserve(count);
+    for (size_t i = v.size(); i-- > 0;)
+      for (uint32_t m = levels_[v[i].level].head; m != kNil; m = nodes_[m].next) dst.push_back(ExportOrder(m));
+  }
+  std::vector<StopRef> stops;
+  stops.reserve(buy_stops_.size() + sell_stops_.size());
+  for (const auto* st : {&buy_stops_, &sell_stops_})
+    for (const auto& [key, m] : *st) stops.push_back(StopRef{key.second, m});
+  std::sort(stops.begin(), stops.end(), [](const StopRef& a, const StopRef& b) { return a.serial < b.serial; });
+  for (const StopRef& r : stops) s.stops.push_back(ExportOrder(r.node));
+  s.now = now_;
+  s.next_serial = int64_t(next_serial_);
+  s.has_last_trade = has_last_;
+  s.last_trade_price = has_last_ ? last_price_ : 0;
+  return s;
+}
+
+uint32_t OrderBook::ImportOrder(const BookOrderState& o) {
+  uint32_t n = free_nodes_;
+  if (n != kNil) {
+    free_nodes_ = nodes_[n].next;
+  } else {
+    n = uint32_t(nodes_.size());
+    nodes_.resize(n + 1);
+    cold_.resize(n + 1);
+  }
+  Node& nd = nodes_[n];
+  nd.leaves = o.leaves;
+  nd.visible = o.visible;
+  nd.price = o.price;
+  nd.id = uint64_t(o.id.value());
+  nd.account = uint64_t(o.account.value());
+  nd.prev = nd.next = kNil;
+  nd.level = kNil;
+  nd.side = o.side;
+  nd.type = o.type;
+  nd.tif = o.tif;
+  nd.stp = o.stp;
+  nd.post_only = o.post_only;
+  nd.pending_stop = false;
+  nd.iceberg = o.display_qty > 0;
+  cold_[n] = Cold{o.display_qty, o.stop_price, o.min_qty, o.expire_at, uint64_t(o.serial)};
+  const bool inserted = index_.InsertUnique(nd.id, n, nodes_);
+  (void)inserted;  // ids were checked unique
+  if (o.tif == TimeInForce::kGtt) expiries_.push(Expiry{o.expire_at, uint64_t(o.serial), nd.id});
+  return n;
+}
+
+Result<void> OrderBook::ImportState(const BookState& s) {
+  Refusal r = index_.size() != 0 ? Refusal{Code::kBadState, nullptr, 0, "", "import needs a book without live orders"}
+                                 : ValidateState(s, params_);
+  if (r.code != Code::kOk) {
+    std::string field = r.field;
+    if (r.list) field = std::string(r.list) + "[" + std::to_string(r.index) + "]." + field;
+    return Result<void>(Error{r.code, r.message, std::move(field)});
+  }
+  // Entries of orders that are gone: one could match an imported (id, serial) pair.
+  expiries_ = {};
+  // Levels worst first, each in queue order, so every Rest appends at the best end.
+  for (const Side side : {Side::kBuy, Side::kSell}) {
+    const std::vector<BookOrderState>& list = side == Side::kBuy ? s.bids : s.asks;
+    size_t end = list.size();
+    while (end > 0) {
+      size_t begin = end - 1;
+      while (begin > 0 && list[begin - 1].price == list[end - 1].price) --begin;
+      for (size_t k = begin; k < end; ++k) Rest(ImportOrder(list[k]));
+      end = begin;
+    }
+  }
+  for (const BookOrderState& o : s.stops) AddStop(ImportOrder(o));
+  now_ = s.now;
+  next_serial_ = uint64_t(s.next_serial);
+  has_last_ = s.has_last_trade;
+  last_price_ = s.last_trade_price;
+  return Ok();
 }
 
 }  // namespace cx::exchange

@@ -65,6 +65,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "exchange/book_state.h"
 #include "exchange/types.h"
 
 namespace cx::exchange {
@@ -127,6 +128,34 @@ class OrderBook final {
   // Up to `max_levels` levels from the best price outwards.
   std::vector<DepthLevel> Depth(Side side, size_t max_levels) const;
   BookSnapshot Snapshot() const;
+  // Snapshot support (book_state.h has the format and its canonical form).
+  // ExportState: every live order, queue order, stops, clock, serial and last trade.
+  // O(live orders + stops log stops); allocates. Not for the hot path.
+  BookState ExportState() const;
+  // Rebuilds the book from `state`, which then behaves exactly like the exported book.
+  // Needs a book without live orders (new, or every order gone), else kBadState; the
+  // clock, serial and last trade are replaced. The whole state is validated before any
+  // change, and a refusal leaves the book as it was. Refusals (field names the offending
+  // entry, e.g. "bids[3].visible"):
+  //   version != kBookStateVersion                        kUnsupported   "version"
+  //   instrument / tick / lot / matching_only != params   kConflict      that field
+  //   next_serial < 1; last trade price out of range, off
+  //     tick, or non-zero without a trade                 kInvalidField / kOffTick
+  //   an enum out of range, id == 0, side not the list's,
+  //     resting order not kLimit GTC/GTT, stop not
+  //     kStop/kStopLimit, a field not canonical (0 where
+  //     the book keeps nothing), order of prices wrong
+  //     (bids descending, asks ascending), crossed book     kInvalidField
+  //   price / quantity rules as for Submit (order_rules.h,
+  //     stops with qty = leaves); resting leaves in
+  //     1..10^12, visible == leaves (plain) or in
+  //     1..min(display_qty, leaves) (iceberg)              kInvalidField / kBadQuantity /
+  //                                                        kOffTick / kOffLot
+  //   GTT expire_at <= now; serial missing, >= next_serial,
+  //     or stops not in serial order                      kInvalidField
+  //   a stop that the last trade price already triggers   kInvalidField  "stops[i].stop_price"
+  //   an id or a serial used twice                        kConflict
+  [[nodiscard]] Result<void> ImportState(const BookState& state);
   // Walks every structure and checks the invariants the fast paths rely on (sorted sides,
   // level aggregates, link symmetry, id and level indexes). O(live orders); for tests.
   // Returns an empty string when all hold, else what is broken.
@@ -258,6 +287,8 @@ class OrderBook final {
   void RunTriggered(EventSink& out);
   void AddStop(uint32_t n);
   void EraseStop(uint32_t n);
+  BookOrderState ExportOrder(uint32_t n) const;
+  uint32_t ImportOrder(const BookOrderState& o);  // node + cold + id index + expiry
 
   BookParams params_;
   std::vector<Node> nodes_;

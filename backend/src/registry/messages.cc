@@ -12,7 +12,10 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "ProjectStatusChanged", "IssuanceRequested", "IssuanceApproved",  "IssuanceRejected",
     "BatchIssued",        "CreditsTransferred", "CreditsRetired",    "CreditsCancelled",
     "ReversalRecorded",   "SessionOpened",     "SessionRotated",    "SessionRevoked",
-    "CashMoved",          "ProjectDocumentAdded"};
+    "CashMoved",          "ProjectDocumentAdded", "InstrumentCreated", "MarketPhaseSet",
+    "OrderSubmitted",     "OrderCancelRequested", "OrderReplaceRequested",
+    "MassCancelRequested", "MarketTicked",     "TradeExecuted",     "OrderUpdated",
+    "MarketPhaseChanged"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

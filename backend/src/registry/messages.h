@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "registry/market_model.h"
 #include "registry/model.h"
 
 namespace cx::registry {
@@ -176,12 +177,63 @@ struct WithdrawCash {
   std::string reference;
 };
 
+// ---------------------------------------------------------------- exchange commands
+// Create an instrument: admin for anything; a holder of a batch may list that batch.
+struct CreateInstrument {
+  int64_t actor = 0;
+  bool actor_is_admin = false;
+  Instrument instrument;  // id, state fields ignored
+};
+// Admin halt / resume. Resume with reopen_us > 0 opens a call auction first.
+struct SetMarketPhase {
+  int64_t actor = 0;
+  int64_t instrument = 0;
+  bool halt = true;
+  int64_t reopen_us = 0;
+  std::string reason;
+};
+// Primary issuance auction: the holder of a batch instrument's credits sells `qty` kg at
+// a reserve price in a call auction ending at `end_ts`; bids are ordinary orders.
+struct StartAuction {
+  int64_t actor = 0;
+  int64_t instrument = 0;
+  int64_t qty = 0;
+  int64_t reserve_price = 0;
+  int64_t end_ts = 0;
+};
+struct PlaceOrder {
+  int64_t actor = 0;
+  int64_t account = 0;  // 0: the actor's own account
+  Order order;          // request fields only (id, status, running state ignored)
+};
+struct CancelOrder {
+  int64_t actor = 0;
+  bool actor_is_admin = false;
+  int64_t order = 0;
+};
+struct ReplaceOrder {
+  int64_t actor = 0;
+  int64_t order = 0;
+  int64_t price = 0;  // new limit price
+  int64_t qty = 0;    // new open quantity, kg
+};
+struct MassCancel {
+  int64_t actor = 0;
+  int64_t account = 0;     // 0: the actor's own
+  int64_t instrument = 0;  // 0: all instruments
+};
+// Timer: expires good-till-time orders and ends due call auctions (refused with
+// kNotFound when nothing is due, so an idle tick writes nothing).
+struct MarketTick {};
+
 using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, CreateProject,
                              SubmitProject, ReviewProject, RequestIssuance, ApproveIssuance,
                              RejectIssuance, Transfer, Retire, Cancel, ReportReversal,
                              ImportProject, ImportBatch, ImportRetirement, OpenSession,
                              RotateSession, CloseSession, DepositCash, WithdrawCash,
-                             AddProjectDocument>;
+                             AddProjectDocument, CreateInstrument, SetMarketPhase,
+                             StartAuction, PlaceOrder, CancelOrder, ReplaceOrder, MassCancel,
+                             MarketTick>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -306,11 +358,101 @@ struct ProjectDocumentAdded {
   template <class V> void Fields(V& v) { v("project", project); v("cid", cid); v("actor", actor); }
 };
 
+// ---------------------------------------------------------------- exchange events
+// Plain events (applied live and in replay like the registry's):
+struct InstrumentCreated {
+  Instrument instrument;
+  template <class V> void Fields(V& v) { v("instrument", instrument); }
+};
+struct MarketPhaseSet {
+  int64_t instrument = 0;
+  MarketPhase phase = MarketPhase::kContinuous;
+  int64_t auction_end = 0;
+  std::string reason;
+  int64_t actor = 0;
+  template <class V>
+  void Fields(V& v) { v("instrument", instrument); v("phase", phase); v("auction_end", auction_end); v("reason", reason); v("actor", actor); }
+};
+// Input events: applying one runs the order books and settlement, which yields derived
+// events (below). Live, the engine journals the derived events right after their input;
+// in replay they are re-derived and compared with the journal (a mismatch is corruption).
+struct OrderSubmitted {
+  Order order;  // as accepted: id, account, batch, book_price, cash_locked set
+  template <class V> void Fields(V& v) { v("order", order); }
+};
+struct OrderCancelRequested {
+  int64_t order = 0;
+  int64_t actor = 0;
+  template <class V> void Fields(V& v) { v("order", order); v("actor", actor); }
+};
+struct OrderReplaceRequested {
+  int64_t order = 0;
+  int64_t price = 0;
+  int64_t qty = 0;
+  int64_t actor = 0;
+  template <class V> void Fields(V& v) { v("order", order); v("price", price); v("qty", qty); v("actor", actor); }
+};
+struct MassCancelRequested {
+  int64_t account = 0;
+  int64_t instrument = 0;
+  int64_t actor = 0;
+  template <class V> void Fields(V& v) { v("account", account); v("instrument", instrument); v("actor", actor); }
+};
+struct MarketTicked {
+  int64_t at = 0;
+  template <class V> void Fields(V& v) { v("at", at); }
+};
+// Derived events (outcomes; applying them live or in replay changes nothing):
+struct TradeExecuted {
+  Fill fill;
+  template <class V> void Fields(V& v) { v("fill", fill); }
+};
+struct OrderUpdated {
+  int64_t order = 0;
+  OrderStatus status = OrderStatus::kOpen;
+  int32_t reason = 0;   // exchange::CancelReason for cancellations; 0 otherwise
+  int32_t code = 0;     // refusal code for kRejected
+  int64_t qty = 0;      // open quantity removed (cancel / reject) or new open qty (replace)
+  int64_t price = 0;    // replace: new price; trigger: trade price
+  int32_t what = 0;     // 0 closed/removed, 1 triggered, 2 replaced
+  template <class V>
+  void Fields(V& v) { v("order", order); v("status", status); v("reason", reason); v("code", code); v("qty", qty); v("price", price); v("what", what); }
+};
+struct MarketPhaseChanged {
+  int64_t instrument = 0;
+  MarketPhase phase = MarketPhase::kContinuous;
+  int64_t auction_end = 0;
+  std::string reason;  // "volatility", "uncross"
+  int64_t price = 0;   // the trade price that halted, or the clearing price
+  int64_t volume = 0;  // uncross volume
+  template <class V>
+  void Fields(V& v) { v("instrument", instrument); v("phase", phase); v("auction_end", auction_end); v("reason", reason); v("price", price); v("volume", volume); }
+};
+
 using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
                            ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
                            IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
                            CreditsCancelled, ReversalRecorded, SessionOpened, SessionRotated,
-                           SessionRevoked, CashMoved, ProjectDocumentAdded>;
+                           SessionRevoked, CashMoved, ProjectDocumentAdded, InstrumentCreated,
+                           MarketPhaseSet, OrderSubmitted, OrderCancelRequested,
+                           OrderReplaceRequested, MassCancelRequested, MarketTicked,
+                           TradeExecuted, OrderUpdated, MarketPhaseChanged>;
+// Index of alternative T in variant V (compile time).
+template <class T, class V>
+struct VariantIndex;
+template <class T, class... Ts>
+struct VariantIndex<T, std::variant<Ts...>> {
+  static constexpr size_t value = [] {
+    size_t i = 0;
+    (void)((std::is_same_v<T, Ts> ? false : (++i, true)) && ...);
+    return i;
+  }();
+};
+// Derived events are outcomes of an input event (see above).
+inline bool IsDerived(const Event& e) {
+  return std::holds_alternative<TradeExecuted>(e) || std::holds_alternative<OrderUpdated>(e) ||
+         std::holds_alternative<MarketPhaseChanged>(e);
+}
 
 // Stable names used as the journal `type` column; index = variant index.
 const char* EventTypeName(const Event& e);

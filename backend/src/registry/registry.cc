@@ -206,7 +206,12 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
   return std::visit(
       [&](const auto& c) -> Result<void> {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, RegisterUser>) {
+        if constexpr (std::is_same_v<T, CreateInstrument> || std::is_same_v<T, SetMarketPhase> ||
+                      std::is_same_v<T, StartAuction> || std::is_same_v<T, PlaceOrder> ||
+                      std::is_same_v<T, CancelOrder> || std::is_same_v<T, ReplaceOrder> ||
+                      std::is_same_v<T, MassCancel> || std::is_same_v<T, MarketTick>) {
+          return DecideMarket(c, ts, out);
+        } else if constexpr (std::is_same_v<T, RegisterUser>) {
           CX_TRY(CheckText(c.email, "email", true, 254));
           if (c.email.find('@') == std::string::npos || c.email.find(' ') != std::string::npos)
             return Refuse(Code::kInvalidField, "not an email address", "email");
@@ -622,7 +627,12 @@ void RegistryState::Index(const Batch& b) {
   serials_[b.serial_space][b.serial_start] = {b.serial_end, b.id};
 }
 
-void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts) {
+void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<Event>* derived) {
+  constexpr size_t kFirstMarketEvent = VariantIndex<InstrumentCreated, Event>::value;
+  if (ev.index() >= kFirstMarketEvent) {
+    ApplyMarket(ev, ts, derived);
+    return;
+  }
   std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
@@ -784,7 +794,7 @@ Result<void> RegistryState::CheckInvariants() const {
       last_end = eb.first;
     }
   }
-  return Ok();
+  return CheckMarketInvariants();
 }
 
 // ------------------------------------------------------------------ snapshot
@@ -816,7 +826,9 @@ std::string RegistryState::Snapshot() const {
   self.cash_v_.clear();
   for (const auto& [a, m] : cash_)
     for (const auto& [cur, b] : m) self.cash_v_.push_back(CashRow{a, cur, b});
+  self.market_v_ = SnapshotMarket();
   std::string out = Encode(self);
+  self.market_v_.clear();
   self.sessions_v_.clear();
   self.tokens_v_.clear();
   self.cash_v_.clear();
@@ -853,7 +865,7 @@ bool RegistryState::Restore(std::string_view bytes) {
     cash_[row.account][row.currency] = row.b;
     cash_total_[row.currency] += row.b.available + row.b.locked;
   }
-  return true;
+  return RestoreMarket(s.market_v_);
 }
 
 }  // namespace cx::registry

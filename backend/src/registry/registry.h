@@ -14,6 +14,7 @@
 // Not thread-safe.
 #pragma once
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -23,20 +24,33 @@
 #include "registry/holding_table.h"
 #include "registry/messages.h"
 
+namespace cx::exchange {
+class OrderBook;
+}
+
 namespace cx::registry {
 
 class RegistryState {
  public:
-  RegistryState() = default;
+  RegistryState();
+  ~RegistryState();
   // Not copyable: the O(1) indexes point into the maps' nodes. Movable.
   RegistryState(const RegistryState&) = delete;
   RegistryState& operator=(const RegistryState&) = delete;
-  RegistryState(RegistryState&&) = default;
-  RegistryState& operator=(RegistryState&&) = default;
+  RegistryState(RegistryState&&) noexcept;
+  RegistryState& operator=(RegistryState&&) noexcept;
   // Validates `cmd` at engine time `ts`; appends its events to `out` only on success.
   Result<void> Decide(const Command& cmd, int64_t ts, std::vector<Event>& out) const;
   // Applies one event; `seq` is its journal sequence number (recorded on retirements).
-  void Apply(const Event& e, int64_t seq, int64_t ts);
+  // Exchange input events (see messages.h) run the books and settlement: live, the engine
+  // passes `derived` and journals what is appended there (never applying it); in replay
+  // (`derived` null) the outcomes are re-derived and compared with the derived events
+  // that follow in the journal (see replay_divergence()).
+  void Apply(const Event& e, int64_t seq, int64_t ts, std::vector<Event>* derived = nullptr);
+  // Empty while replay agrees with the journal; else what differed first.
+  const std::string& replay_divergence() const;
+  // Replay end: every re-derived outcome must have been matched by the journal.
+  bool replay_pending() const;
   Result<void> CheckInvariants() const;
 
   // Read access (engine thread, or a copy).
@@ -74,6 +88,7 @@ class RegistryState {
     v("issuances", issuances_v_); v("batches", batches_v_); v("retirements", retirements_v_);
     v("holdings", holdings_v_); v("cancellations", cancellations_); v("import_keys", import_keys_v_);
     v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_); v("cash", cash_v_);
+    v("market", market_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -82,7 +97,61 @@ class RegistryState {
   // Mutations used by the exchange (escrow for sell orders / withdrawals); engine thread.
   Result<void> CanEscrow(int64_t account, int64_t batch, int64_t kg) const;
 
+  // ---- exchange (market.cc)
+  const std::map<int64_t, Instrument>& instruments() const;
+  const Instrument* instrument(int64_t id) const;
+  const Order* order(int64_t id) const;
+  int64_t order_count() const;  // ids are 1..order_count()
+  const std::vector<int64_t>* OrdersOf(int64_t account) const;  // ids, oldest first
+  const std::vector<Fill>& fills() const;                       // fill id = index + 1
+  const std::vector<int64_t>* FillsOf(int64_t account) const;   // fill ids, oldest first
+  const exchange::OrderBook* book(int64_t instrument) const;
+  // Orders collected in an instrument's call auction (arrival order).
+  std::vector<int64_t> CallOrders(int64_t instrument) const;
+  // Does `batch` satisfy the instrument (its batch, or the contract's criteria)?
+  bool Eligible(const Instrument& in, int64_t batch) const;
+  // Cash an order for `qty` kg at `price` must lock: notional + fee at the higher rate.
+  static Result<int64_t> LockFor(const Instrument& in, int64_t price, int64_t qty);
+  // Price levels whose displayed quantity may have changed since BeginStep():
+  // (instrument, side 0 buy / 1 sell, price).
+  struct Touched {
+    int64_t instrument, side, price;
+  };
+  const std::vector<Touched>& touched() const;
+  void BeginStep();
+
  private:
+  struct MarketState;
+  struct MarketSnap;
+  // Exchange commands and events (market.cc).
+  Result<void> DecideMarket(const CreateInstrument& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const SetMarketPhase& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const StartAuction& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const PlaceOrder& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const CancelOrder& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const ReplaceOrder& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const MassCancel& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const MarketTick& c, int64_t ts, std::vector<Event>& out) const;
+  // Plain and input events; derived events are compared (replay) or ignored (live).
+  void ApplyMarket(const Event& e, int64_t ts, std::vector<Event>* derived);
+  Result<void> CheckMarketInvariants() const;
+  std::string SnapshotMarket() const;
+  bool RestoreMarket(std::string_view bytes);
+  bool IsAdmin(int64_t actor) const;
+  // market.cc internals
+  void Emit(Event e);
+  void ProcessBookEvents(Instrument& in, int64_t ts);
+  void Settle(Instrument& in, Order& buy, Order& sell, int64_t price, int64_t qty, int aggressor, int64_t ts);
+  void ReleaseOpen(Order& o, int64_t removed_qty);
+  void Relock(Instrument& in, Order& o);
+  void AfterTrades(Instrument& in, int64_t ts, int64_t price_before, size_t fills_before);
+  void Uncross(Instrument& in, int64_t ts);
+  void Touch(const Order& o, int64_t price);
+  void CloseOrder(Order& o, OrderStatus st, int32_t reason, int32_t code, int64_t ts);
+  void EnterBook(Instrument& in, Order& o, int64_t ts);
+
+  std::unique_ptr<MarketState> mkt_;
+  std::string market_v_;  // encoded MarketSnap (snapshot staging)
   Result<void> DecideImportRetirement(const ImportRetirement& c, int64_t ts,
                                       std::vector<Event>& out) const;
   Result<const Project*> OwnProject(int64_t actor, int64_t project) const;
