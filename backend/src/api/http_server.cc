@@ -437,6 +437,14 @@ struct HttpServer::Impl {
         bool allowed = !opt.ws_authorize || opt.ws_authorize(*principal, channel);
         if (!allowed) {
           WsEnqueue(st, std::make_shared<const std::string>(WsReply("error", channel, "AUTH_FORBIDDEN")));
+        } else if (opt.ws_subscribe) {
+          auto snap = opt.ws_subscribe(channel, [&] { return hub.Subscribe(sub, channel); });
+          if (!snap.ok()) {
+            WsEnqueue(st, std::make_shared<const std::string>(WsReply("error", channel, std::string(CodeName(snap.error().code)))));
+          } else {
+            WsEnqueue(st, std::make_shared<const std::string>(WsReply("subscribed", channel)));
+            if (!snap->empty()) WsEnqueue(st, std::make_shared<const std::string>(std::move(snap).value()));
+          }
         } else if (!hub.Subscribe(sub, channel)) {
           WsEnqueue(st, std::make_shared<const std::string>(WsReply("error", channel, "too many channels")));
         } else {

@@ -71,6 +71,11 @@ struct ServerOptions {
   std::function<void(const AccessLogEntry&)> access_log;
   // May `p` subscribe to `channel`? Default: everyone may.
   std::function<bool(const auth::Principal& p, const std::string& channel)> ws_authorize;
+  // Optional: subscribe with a snapshot. Called instead of a plain hub subscription; it
+  // must call `subscribe` (the hub subscription) and return the first message the client
+  // gets after "subscribed" (empty: none), or an error (sent as {"type":"error"}).
+  // Messages published after it returns are queued after the snapshot.
+  std::function<Result<std::string>(const std::string& channel, const std::function<bool()>& subscribe)> ws_subscribe;
 };
 
 class HttpServer {

@@ -19,6 +19,7 @@
 #include "core/merkle.h"
 #include "app/demo.h"
 #include "app/import_cmd.h"
+#include "app/market_feed.h"
 #include "app/service.h"
 #include "auth/jwt.h"
 #include "auth/random.h"
@@ -106,7 +107,13 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
           int io_threads, const char* argv0) {
   int lock = LockDataDir(data);
   (void)lock;
-  auto engine = OpenEngine(data);
+  // Market data and private order feeds are published from durable engine outcomes.
+  app::MarketFeed feed;
+  engine::Options eopts;
+  eopts.observe = [&feed](const registry::RegistryState& s, const engine::Outcome& o) { return feed.Observe(s, o); };
+  eopts.publish = [&feed](const std::vector<std::shared_ptr<const void>>& items) { feed.Publish(items); };
+  auto engine = OpenEngine(data, eopts);
+  feed.Bootstrap(engine->state());
   engine->Start();
   bool fresh = engine->stats().committed_seq == 0;
   if (fresh) {
@@ -166,6 +173,7 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   });
   auto rr = app::RegisterRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterDocumentRoutes(router, ctx);
+  if (rr.ok()) rr = app::RegisterMarketRoutes(router, ctx, feed);
   if (rr.ok()) rr = app::RegisterSchemas(router);
   if (!rr.ok()) {
     std::cerr << "carbonx: routes: " << rr.error().message << "\n";
@@ -180,7 +188,12 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   opts.max_body_bytes = ctx.max_document_bytes + 4096;  // document uploads
   if (static_dir.empty()) static_dir = DefaultStaticDir(argv0);
   opts.static_dir = static_dir;
+  opts.ws_authorize = &app::MarketFeed::Authorize;
+  opts.ws_subscribe = [&feed](const std::string& channel, const std::function<bool()>& subscribe) {
+    return feed.Subscribe(channel, subscribe);
+  };
   api::HttpServer server(router, opts);
+  feed.set_hub(&server.hub());
   auto port = server.Start();
   if (!port.ok()) {
     std::cerr << "carbonx: " << port.error().message << "\n";
@@ -195,7 +208,19 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
     for (const auto& u : app::DemoUsers())
       std::cout << "  " << u.role << ": " << u.email << " / " << u.password << std::endl;
   }
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The market timer: once a second, end due call auctions and expire good-till-time
+  // orders (a tick with nothing due is refused by the engine and writes nothing), and
+  // roll the market-data windows.
+  int64_t next_tick = 0;
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    int64_t now = engine::SystemClockMicros();
+    if (now >= next_tick) {
+      next_tick = now + 1'000'000;
+      engine->Submit(engine::Request{registry::Command(registry::MarketTick{}), {}, [](Result<std::string>) {}});
+      feed.AdvanceTime(now - 5'000'000);
+    }
+  }
   std::cout << "carbonx: stopping" << std::endl;
   server.Stop();
   engine->Stop();

@@ -17,6 +17,7 @@ class DocumentStore;
 }
 
 namespace cx::app {
+class MarketFeed;
 
 struct ServiceContext {
   engine::Engine* engine = nullptr;
@@ -37,5 +38,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx);
 Result<void> RegisterSchemas(api::Router& router);
 // Document upload, metadata, the /ipfs/{cid} gateway and project attachments.
 Result<void> RegisterDocumentRoutes(api::Router& router, ServiceContext& ctx);
+// Exchange: instruments, orders, fills, market data, indices, auctions (market_routes.cc).
+Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, MarketFeed& feed);
 
 }  // namespace cx::app

@@ -28,6 +28,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/codec.h"
@@ -795,6 +796,85 @@ TEST(BookState, OutOfRangeEnumsFromTheWireAreRefused) {
   EXPECT_EQ(r.error().code, Code::kInvalidField);
   EXPECT_EQ(r.error().field, "stops[1].tif");
   EXPECT_EQ(b.live_orders(), 0u);
+}
+
+// Sets the `target`-th scalar field visited by Fields (vectors are skipped).
+struct SetNthField {
+  int target;
+  int64_t value;
+  int i = 0;
+  template <class X>
+  void operator()(const char*, X& x) {
+    if constexpr (std::is_same_v<X, bool>) {
+      if (i++ == target) x = value != 0;
+    } else if constexpr (std::is_enum_v<X>) {
+      if (i++ == target) x = X(uint8_t(value));
+    } else if constexpr (std::is_integral_v<X>) {
+      if (i++ == target) x = X(value);
+    } else if constexpr (requires { x.v; }) {
+      if (i++ == target) x.v = value;
+    }
+  }
+};
+
+// Whatever a corrupted state holds, ImportState either refuses it (leaving the book
+// empty) or yields a consistent book that exports exactly that state and keeps working.
+// Corruptions: one field of one order or of the header set to an edge value, and random
+// byte flips of the encoding.
+TEST(BookState, CorruptStatesAreRefusedOrImportConsistently) {
+  const BookState base = Base();
+  Rng rng{BaseSeed() ^ 0x5eedull};
+  const int64_t values[] = {-1, 0, 1, 2, 5, 7, 8, 9, 10, 20, 85, 90, 95, 100, 105, 110, 115, 120, 400,
+                            500, kMaxPrice, kMaxQuantity + 10, INT64_MIN};
+  int accepted = 0, refused = 0;
+  for (int round = 0; round < 20000; ++round) {
+    BookState st = base;
+    std::string bytes;
+    if (round % 4 != 3) {
+      const int64_t v = values[rng.Uni(0, int64_t(std::size(values)) - 1)];
+      const int64_t which = rng.Uni(0, 3);
+      if (which == 3) {
+        SetNthField set{int(rng.Uni(0, 11)), v};  // a header field
+        st.Fields(set);
+      } else {
+        std::vector<BookOrderState>& list = which == 0 ? st.bids : which == 1 ? st.asks : st.stops;
+        SetNthField set{int(rng.Uni(0, 14)), v};
+        list[size_t(rng.Uni(0, int64_t(list.size()) - 1))].Fields(set);
+      }
+      bytes = Encode(st);
+    } else {
+      bytes = Encode(st);
+      for (int k = int(rng.Uni(1, 3)); k > 0; --k)
+        bytes[size_t(rng.Uni(0, int64_t(bytes.size()) - 1))] ^= char(1 << rng.Uni(0, 7));
+    }
+    BookState decoded;
+    if (!Decode(bytes, decoded)) continue;
+    OrderBook b(UnitParams());
+    const Result<void> r = b.ImportState(decoded);
+    if (!r.ok()) {
+      ++refused;
+      ASSERT_EQ(b.live_orders(), 0u) << r.error().field;
+      ASSERT_EQ(b.CheckInvariants(), "");
+      continue;
+    }
+    ++accepted;
+    ASSERT_EQ(b.CheckInvariants(), "") << ToJson(decoded);
+    ASSERT_EQ(b.ExportState(), decoded) << ToJson(decoded);
+    // And it keeps working: trade through both sides, expire everything.
+    EventSink out;
+    NewOrder o = Limit(1000, 9, Side::kBuy, 0, 200);
+    o.type = OrderType::kMarket;
+    o.tif = TimeInForce::kIoc;
+    ASSERT_TRUE(b.Submit(o, out).ok());
+    o.id = OrderId(1001);
+    o.side = Side::kSell;
+    ASSERT_TRUE(b.Submit(o, out).ok());
+    b.AdvanceTime(INT64_MAX, out);
+    ASSERT_EQ(b.CheckInvariants(), "") << ToJson(decoded);
+  }
+  std::cout << "[book-state] corrupt states: accepted " << accepted << ", refused " << refused << std::endl;
+  EXPECT_GT(accepted, 1000);
+  EXPECT_GT(refused, 5000);
 }
 
 // A large book (100,000 resting orders on 20,000 levels, a tenth of them icebergs or GTT,

@@ -42,6 +42,8 @@
 // - AdvanceTime(now): GTT orders with expire_at <= now are cancelled (kExpired) in
 //   (expire_at, acceptance) order. The engine calls it with each command's timestamp;
 //   the book never reads a clock.
+// - ExportState / ImportState: the whole state as a value (book_state.h) for engine
+//   snapshots; an imported book behaves exactly like the exported one.
 //
 // Data structures (README.md has the measurements behind them): orders live in a pooled
 // vector of 64-byte nodes (index links, free list), with rarely used fields in a
@@ -155,6 +157,7 @@ class OrderBook final {
   //     or stops not in serial order                      kInvalidField
   //   a stop that the last trade price already triggers   kInvalidField  "stops[i].stop_price"
   //   an id or a serial used twice                        kConflict
+  //   2^31 orders or more                                 kTooLarge
   [[nodiscard]] Result<void> ImportState(const BookState& state);
   // Walks every structure and checks the invariants the fast paths rely on (sorted sides,
   // level aggregates, link symmetry, id and level indexes). O(live orders); for tests.

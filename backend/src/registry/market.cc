@@ -233,7 +233,7 @@ bool RegistryState::IsAdmin(int64_t actor) const {
 Result<int64_t> RegistryState::LockFor(const Instrument& in, int64_t price, int64_t qty) {
   __int128 n = static_cast<__int128>(price) * qty;
   if (price < 0 || qty < 0 || n / 1000 > kMaxNotional)
-    return Refuse(Code::kBadQuantity, "order value too large", "qty");
+    return Refuse(Code::kBadQuantity, "order value too large", "quantity");
   int64_t notional = static_cast<int64_t>(n / 1000);
   return notional + FeeOf(notional, std::max(in.maker_fee_bp, in.taker_fee_bp));
 }
@@ -365,8 +365,8 @@ Result<void> RegistryState::DecideMarket(const StartAuction& c, int64_t ts, std:
   if (in->phase != MarketPhase::kContinuous) return Refuse(Code::kMarketHalted, "the market is not in continuous trading", "instrument");
   int64_t account = OwnAccountIfZero(c.actor, 0);
   if (c.actor <= 0 || account == 0) return Refuse(Code::kUnknownUser, "unknown user", "actor");
-  if (c.qty <= 0 || c.qty > exchange::kMaxQuantity) return Refuse(Code::kBadQuantity, "quantity must be positive", "qty");
-  if (c.qty % in->lot_kg) return Refuse(Code::kOffLot, "quantity must be a multiple of the lot", "qty");
+  if (c.qty <= 0 || c.qty > exchange::kMaxQuantity) return Refuse(Code::kBadQuantity, "quantity must be positive", "quantity");
+  if (c.qty % in->lot_kg) return Refuse(Code::kOffLot, "quantity must be a multiple of the lot", "quantity");
   if (c.reserve_price <= 0 || c.reserve_price > exchange::kMaxPrice) return Refuse(Code::kInvalidField, "reserve price must be positive", "reserve_price");
   if (c.reserve_price % in->tick) return Refuse(Code::kOffTick, "reserve price must be a multiple of the tick", "reserve_price");
   if (c.end_ts <= ts || c.end_ts > ts + 30 * kDayUs) return Refuse(Code::kInvalidField, "the auction must end within 30 days", "end_ts");
@@ -435,6 +435,9 @@ Result<void> RegistryState::DecideMarket(const PlaceOrder& c, int64_t ts, std::v
   if (Code code = exchange::CheckNewOrder(n, params, ts, &field, &message); code != Code::kOk) {
     std::string f = field;
     if (f == "tif") f = "time_in_force";
+    else if (f == "qty") f = "quantity";
+    else if (f == "display_qty") f = "display_quantity";
+    else if (f == "min_qty") f = "min_quantity";
     return Refuse(code, message, f);
   }
   // The price the book enforces: market and stop orders get the band as protection.
@@ -470,7 +473,7 @@ Result<void> RegistryState::DecideMarket(const PlaceOrder& c, int64_t ts, std::v
     if (m)
       if (auto it = m->find(in->currency); it != m->end()) b = &it->second;
     if (!b || b->available < lock)
-      return Refuse(Code::kInsufficientFunds, "not enough available " + in->currency + " (needs " + std::to_string(lock) + " minor units)", "qty");
+      return Refuse(Code::kInsufficientFunds, "not enough available " + in->currency + " (needs " + std::to_string(lock) + " minor units)", "quantity");
     o.cash_locked = lock;
   } else {
     if (in->kind == InstrumentKind::kBatch) {
@@ -508,7 +511,11 @@ Result<void> RegistryState::DecideMarket(const ReplaceOrder& c, int64_t, std::ve
     return Refuse(Code::kBadState, "only limit orders can be replaced", "order");
   const Instrument* in = instrument(o->instrument);
   if (in->phase == MarketPhase::kHalted) return Refuse(Code::kMarketHalted, "trading in this instrument is halted", "instrument");
-  CX_TRY(exchange::ValidateReplace(c.price, c.qty, ParamsOf(*in)));
+  if (auto v = exchange::ValidateReplace(c.price, c.qty, ParamsOf(*in)); !v.ok()) {
+    Error e = v.take_error();
+    if (e.field == "qty") e.field = "quantity";
+    return e;
+  }
   const bool buy = o->side == OrderSide::kBuy;
   const int64_t ref = in->reference_price;
   if (in->band_bp > 0 && ref > 0) {
@@ -521,7 +528,7 @@ Result<void> RegistryState::DecideMarket(const ReplaceOrder& c, int64_t, std::ve
       const auto* m = cash(o->account);
       auto it = m->find(in->currency);
       if (it == m->end() || it->second.available < need - o->cash_locked)
-        return Refuse(Code::kInsufficientFunds, "not enough available cash for the larger order", "qty");
+        return Refuse(Code::kInsufficientFunds, "not enough available cash for the larger order", "quantity");
     }
   } else {
     CX_ASSIGN_OR_RETURN(int64_t value, LockFor(*in, c.price, c.qty));

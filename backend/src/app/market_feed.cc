@@ -1,0 +1,253 @@
+#include "app/market_feed.h"
+
+#include <boost/json.hpp>
+#include <map>
+#include <set>
+
+#include "api/json_util.h"
+#include "app/market_views.h"
+#include "app/views.h"
+#include "exchange/order_book.h"
+
+namespace cx::app {
+namespace json = boost::json;
+using registry::RegistryState;
+
+namespace {
+
+struct Observed {
+  std::vector<marketdata::InstrumentInfo> instruments;
+  std::vector<marketdata::Trade> trades;
+  std::vector<std::pair<InstrumentId, std::vector<marketdata::LevelUpdate>>> depth;
+  std::vector<std::pair<int64_t, std::string>> priv;  // user, {"type":..,"data":..} body
+};
+
+marketdata::Trade TradeOf(const registry::Fill& f) {
+  marketdata::Trade t;
+  t.instrument = InstrumentId(f.instrument);
+  t.id = TradeId(f.id);
+  t.ts_us = f.ts;
+  t.price = f.price;
+  t.qty_kg = f.qty;
+  // Auction trades have no aggressor; they are shown as buys.
+  t.taker_side = f.aggressor == 1 ? marketdata::Side::kSell : marketdata::Side::kBuy;
+  return t;
+}
+
+// Engine-thread shadow of the displayed depth already handed to the publisher, so only
+// real level changes are sent (and never the removal of a level that was not shown).
+struct Shadow {
+  std::map<std::tuple<int64_t, int, int64_t>, int64_t> levels;
+};
+Shadow& EngineShadow() {
+  static Shadow s;  // engine thread only (one engine per process)
+  return s;
+}
+
+}  // namespace
+
+uint8_t CategoriesOf(const RegistryState& s, const registry::Instrument& in) {
+  registry::Nature nature = registry::Nature::kUnknown;
+  registry::Mitigation mit = registry::Mitigation::kUnknown;
+  if (in.kind == registry::InstrumentKind::kBatch) {
+    if (const registry::Batch* b = s.batch(in.batch))
+      if (const registry::Project* p = s.project(b->project)) {
+        nature = p->info.nature;
+        mit = p->info.mitigation;
+      }
+  } else {
+    nature = in.criteria.nature;
+    mit = in.criteria.mitigation;
+  }
+  uint8_t c = 0;
+  if (nature == registry::Nature::kNatureBased) c |= marketdata::kNatureBased;
+  if (nature == registry::Nature::kTechnical) c |= marketdata::kTechnical;
+  if (mit == registry::Mitigation::kRemoval) c |= marketdata::kRemoval;
+  return c;
+}
+
+MarketFeed::MarketFeed() = default;
+
+void MarketFeed::set_hub(api::PubSubHub* hub) {
+  std::lock_guard l(mu_);
+  hub_ = hub;
+}
+
+void MarketFeed::Bootstrap(const RegistryState& s) {
+  std::lock_guard l(mu_);
+  std::vector<marketdata::Outgoing> drop;
+  for (const auto& [id, in] : s.instruments())
+    (void)feed_.AddInstrument(marketdata::InstrumentInfo{InstrumentId(id), CategoriesOf(s, in), 2});
+  for (const auto& f : s.fills()) {
+    (void)feed_.OnTrade(TradeOf(f), drop);
+    drop.clear();
+  }
+  Shadow& sh = EngineShadow();
+  sh.levels.clear();
+  for (const auto& [id, in] : s.instruments()) {
+    const exchange::OrderBook* b = s.book(id);
+    std::vector<marketdata::LevelUpdate> ups;
+    for (auto side : {exchange::Side::kBuy, exchange::Side::kSell})
+      for (const auto& lv : b->Depth(side, SIZE_MAX)) {
+        ups.push_back({side == exchange::Side::kBuy ? marketdata::Side::kBuy : marketdata::Side::kSell, lv.price, lv.qty});
+        sh.levels[{id, static_cast<int>(side), lv.price}] = lv.qty;
+      }
+    if (!ups.empty()) (void)feed_.OnDepth(InstrumentId(id), ups, drop);
+    drop.clear();
+  }
+}
+
+std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const engine::Outcome& o) {
+  if (!o.events) return nullptr;
+  auto item = std::make_shared<Observed>();
+  std::set<int64_t> orders;
+  auto user_of = [&](int64_t account) -> int64_t {
+    const registry::User* u = s.user_by_account(account);
+    return u ? u->id : 0;
+  };
+  auto priv = [&](int64_t account, const char* type, json::object data) {
+    int64_t u = user_of(account);
+    if (!u) return;
+    json::object m;
+    m["type"] = type;
+    m["data"] = std::move(data);
+    item->priv.emplace_back(u, Serialize(m));
+  };
+  for (const registry::Event& e : *o.events) {
+    if (const auto* ic = std::get_if<registry::InstrumentCreated>(&e)) {
+      item->instruments.push_back({InstrumentId(ic->instrument.id), CategoriesOf(s, ic->instrument), 2});
+    } else if (const auto* os = std::get_if<registry::OrderSubmitted>(&e)) {
+      orders.insert(os->order.id);
+    } else if (const auto* ou = std::get_if<registry::OrderUpdated>(&e)) {
+      orders.insert(ou->order);
+    } else if (const auto* t = std::get_if<registry::TradeExecuted>(&e)) {
+      item->trades.push_back(TradeOf(t->fill));
+      orders.insert(t->fill.buy_order);
+      orders.insert(t->fill.sell_order);
+      priv(t->fill.buyer, "fill", FillView(t->fill, t->fill.buyer));
+      if (t->fill.seller != t->fill.buyer) priv(t->fill.seller, "fill", FillView(t->fill, t->fill.seller));
+    }
+  }
+  for (int64_t id : orders)
+    if (const registry::Order* ord = s.order(id)) priv(ord->account, "order", OrderView(s, *ord));
+  // Depth: the touched levels' displayed quantity now, where it differs from what the
+  // publisher was last given.
+  if (!s.touched().empty()) {
+    Shadow& sh = EngineShadow();
+    std::map<std::pair<int64_t, int>, std::map<int64_t, int64_t>> now;  // (inst, side) -> price -> qty
+    std::set<std::tuple<int64_t, int, int64_t>> keys;
+    for (const auto& t : s.touched()) keys.insert({t.instrument, static_cast<int>(t.side), t.price});
+    std::map<int64_t, std::vector<marketdata::LevelUpdate>> ups;
+    for (const auto& [inst, side, price] : keys) {
+      auto nk = std::make_pair(inst, side);
+      if (!now.count(nk)) {
+        auto& m = now[nk];
+        if (const exchange::OrderBook* b = s.book(inst))
+          for (const auto& lv : b->Depth(static_cast<exchange::Side>(side), SIZE_MAX)) m[lv.price] = lv.qty;
+      }
+      const auto& m = now[nk];
+      auto it = m.find(price);
+      int64_t qty = it == m.end() ? 0 : it->second;
+      auto key = std::make_tuple(inst, side, price);
+      auto sit = sh.levels.find(key);
+      int64_t was = sit == sh.levels.end() ? 0 : sit->second;
+      if (qty == was) continue;
+      if (qty == 0) sh.levels.erase(sit); else sh.levels[key] = qty;
+      ups[inst].push_back({side == 0 ? marketdata::Side::kBuy : marketdata::Side::kSell, price, qty});
+    }
+    for (auto& [inst, v] : ups) item->depth.emplace_back(InstrumentId(inst), std::move(v));
+  }
+  if (item->instruments.empty() && item->trades.empty() && item->depth.empty() && item->priv.empty()) return nullptr;
+  return item;
+}
+
+void MarketFeed::Send(std::vector<marketdata::Outgoing>& out) {
+  if (hub_)
+    for (auto& m : out) hub_->Publish(m.channel, std::move(m.text));
+  out.clear();
+}
+
+void MarketFeed::Publish(const std::vector<std::shared_ptr<const void>>& items) {
+  std::lock_guard l(mu_);
+  std::vector<marketdata::Outgoing> out;
+  for (const auto& p : items) {
+    const auto& it = *static_cast<const Observed*>(p.get());
+    for (const auto& info : it.instruments) (void)feed_.AddInstrument(info);
+    for (marketdata::Trade t : it.trades) {
+      if (const auto* md = feed_.market(t.instrument)) t.ts_us = std::max(t.ts_us, md->now_us());
+      t.ts_us = std::max(t.ts_us, feed_.index().now_us());
+      (void)feed_.OnTrade(t, out);
+      Send(out);
+    }
+    for (const auto& [inst, ups] : it.depth) {
+      (void)feed_.OnDepth(inst, ups, out);
+      Send(out);
+    }
+    for (const auto& [user, body] : it.priv) {
+      std::string channel = "orders:" + std::to_string(user);
+      uint64_t seq = ++private_seq_[user];
+      std::string text = "{\"channel\":\"" + channel + "\",\"seq\":" + std::to_string(seq) + "," + body.substr(1);
+      if (hub_) hub_->Publish(channel, std::move(text));
+    }
+  }
+}
+
+void MarketFeed::AdvanceTime(int64_t now_us) {
+  std::lock_guard l(mu_);
+  std::vector<marketdata::Outgoing> out;
+  if (now_us < feed_.index().now_us()) return;
+  for (InstrumentId id : feed_.instruments())
+    if (const auto* md = feed_.market(id); md && md->now_us() > now_us) return;
+  (void)feed_.AdvanceTime(now_us, out);
+  Send(out);
+}
+
+bool MarketFeed::Authorize(const auth::Principal& p, const std::string& channel) {
+  if (channel.rfind("orders:", 0) != 0) return true;
+  return p.authenticated && channel == "orders:" + std::to_string(p.user_id);
+}
+
+Result<std::string> MarketFeed::Subscribe(const std::string& channel, const std::function<bool()>& subscribe) {
+  std::lock_guard l(mu_);
+  if (channel.rfind("orders:", 0) == 0) {
+    CX_ASSIGN_OR_RETURN(int64_t user, api::ParseId(channel.substr(7), "channel"));
+    if (!subscribe()) return Err(Code::kTooLarge, "too many channels", "channel");
+    uint64_t seq = private_seq_.count(user) ? private_seq_[user] : 0;
+    return "{\"channel\":\"" + channel + "\",\"type\":\"snapshot\",\"seq\":" + std::to_string(seq) + "}";
+  }
+  CX_ASSIGN_OR_RETURN(std::string snap, feed_.SnapshotMessage(channel));
+  if (!subscribe()) return Err(Code::kTooLarge, "too many channels", "channel");
+  return snap;
+}
+
+Result<std::string> MarketFeed::Trades(int64_t instrument, size_t limit) {
+  std::lock_guard l(mu_);
+  const auto* md = feed_.market(InstrumentId(instrument));
+  if (!md) return Err(Code::kUnknownInstrument, "no such instrument", "id");
+  return marketdata::TradesJson(InstrumentId(instrument), md->RecentTrades(limit));
+}
+
+Result<std::string> MarketFeed::Candles(int64_t instrument, std::string_view interval, int64_t from_us, int64_t to_us,
+                                        size_t limit) {
+  CX_ASSIGN_OR_RETURN(marketdata::Interval iv, marketdata::ParseInterval(interval));
+  std::lock_guard l(mu_);
+  const auto* md = feed_.market(InstrumentId(instrument));
+  if (!md) return Err(Code::kUnknownInstrument, "no such instrument", "id");
+  return marketdata::CandlesJson(InstrumentId(instrument), iv, md->Candles(iv, from_us, to_us, limit));
+}
+
+Result<std::string> MarketFeed::Stats(int64_t instrument) {
+  std::lock_guard l(mu_);
+  const auto* md = feed_.market(InstrumentId(instrument));
+  if (!md) return Err(Code::kUnknownInstrument, "no such instrument", "id");
+  return marketdata::StatsJson(InstrumentId(instrument), md->Stats());
+}
+
+std::string MarketFeed::Indices() {
+  std::lock_guard l(mu_);
+  std::vector<marketdata::IndexValue> v;
+  for (auto c : marketdata::kIndexCategories) v.push_back(feed_.index().Value(c));
+  return marketdata::IndicesJson(v);
+}
+
+}  // namespace cx::app

@@ -1,0 +1,70 @@
+// MarketFeed: publishes the exchange's durable outcomes. On the engine thread, Observe()
+// captures what a command changed (trades, touched price levels with their new displayed
+// quantity, order updates per user); once the journal group is committed, Publish() (on
+// the writer thread) feeds the market-data aggregates (candles, VWAP, 24 h stats, depth,
+// indices) and sends the channel messages through the PubSubHub. Only durable facts are
+// ever published.
+//
+// Channels: those of marketdata::MarketDataFeed (depth:<id>, bbo:<id>, trades:<id>,
+// candles:<id>:<iv>, stats:<id>, index:<c>) plus the private orders:<user id> (order
+// updates and fills of that user's account). Every channel's messages carry seq = last+1;
+// a subscriber first gets a snapshot (or for orders:<u> a snapshot marker with the current
+// seq; the open orders come from REST), so a gap is detectable.
+//
+// Thread-safety: Observe on the engine thread only; everything else from any thread (one
+// mutex). Subscribe() takes the hub subscription and the snapshot under the same mutex
+// that Publish holds, so no message can fall between them.
+#pragma once
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/pubsub.h"
+#include "auth/principal.h"
+#include "engine/engine.h"
+#include "marketdata/feed.h"
+
+namespace cx::app {
+
+class MarketFeed {
+ public:
+  MarketFeed();
+  void set_hub(api::PubSubHub* hub);
+  // Before the engine starts: instruments, past trades (from the state's fills) and the
+  // current books.
+  void Bootstrap(const registry::RegistryState& s);
+  // Engine hooks (engine::Options::observe / publish).
+  std::shared_ptr<const void> Observe(const registry::RegistryState& s, const engine::Outcome& o);
+  void Publish(const std::vector<std::shared_ptr<const void>>& items);
+  // Expires rolling windows (a timer calls it with the current time).
+  void AdvanceTime(int64_t now_us);
+
+  // May `p` subscribe to `channel`?  orders:<u> only for user u.
+  static bool Authorize(const auth::Principal& p, const std::string& channel);
+  // WebSocket subscribe: validates the channel, subscribes through `subscribe` and
+  // returns the snapshot message, atomically with respect to Publish.
+  Result<std::string> Subscribe(const std::string& channel, const std::function<bool()>& subscribe);
+
+  // REST bodies.
+  Result<std::string> Trades(int64_t instrument, size_t limit);
+  Result<std::string> Candles(int64_t instrument, std::string_view interval, int64_t from_us, int64_t to_us,
+                              size_t limit);
+  Result<std::string> Stats(int64_t instrument);
+  std::string Indices();
+
+ private:
+  void AddInstrumentLocked(const registry::RegistryState& s, const registry::Instrument& in);
+  void Send(std::vector<marketdata::Outgoing>& out);
+
+  std::mutex mu_;
+  marketdata::MarketDataFeed feed_;
+  api::PubSubHub* hub_ = nullptr;
+  std::map<int64_t, uint64_t> private_seq_;  // user -> last seq on orders:<user>
+};
+
+// Category flags of an instrument (nature-based / technical / removal) for the indices.
+uint8_t CategoriesOf(const registry::RegistryState& s, const registry::Instrument& in);
+
+}  // namespace cx::app
