@@ -43,6 +43,68 @@ Result<void> CreateDefaultClasses(engine::Engine& e) {
   return Ok();
 }
 
+namespace {
+
+// A live market for the demo: the forest batch listed, two standard contracts, funded
+// traders, resting orders on both sides and a few trades.
+Result<void> LoadDemoMarket(engine::Engine& e, int64_t admin, int64_t dev, int64_t seller, int64_t buyer,
+                            int64_t seller_acct, int64_t buyer_acct, int64_t batch) {
+  (void)dev;
+  CX_TRY(e.Execute(DepositCash{admin, buyer_acct, "USD", 25'000'000, "demo wire"}));
+  CX_TRY(e.Execute(DepositCash{admin, seller_acct, "USD", 5'000'000, "demo wire"}));
+  Instrument in;
+  in.batch = batch;
+  in.symbol = "SERRA-24";
+  in.maker_fee_bp = 10;
+  in.taker_fee_bp = 20;
+  CX_TRY(e.Execute(CreateInstrument{admin, true, in}));
+  Instrument nbs;
+  nbs.kind = InstrumentKind::kContract;
+  nbs.symbol = "CX-NBR";
+  nbs.criteria.nature = Nature::kNatureBased;
+  nbs.criteria.mitigation = Mitigation::kRemoval;
+  nbs.criteria.vintage_from = 2020;
+  nbs.maker_fee_bp = 10;
+  nbs.taker_fee_bp = 20;
+  CX_TRY(e.Execute(CreateInstrument{admin, true, nbs}));
+  Instrument latam;
+  latam.kind = InstrumentKind::kContract;
+  latam.symbol = "LATAM-CORSIA";
+  latam.criteria.standards = {"VCS", "CX-NBS"};
+  latam.criteria.countries = {"BR", "CO", "PE"};
+  latam.criteria.vintage_from = 2019;
+  latam.criteria.corsia = Tri::kYes;
+  latam.maker_fee_bp = 10;
+  latam.taker_fee_bp = 20;
+  CX_TRY(e.Execute(CreateInstrument{admin, true, latam}));
+  auto order = [&](int64_t user, int64_t inst, OrderSide side, int64_t price, int64_t kg, int64_t sell_batch = 0) -> Result<void> {
+    PlaceOrder p;
+    p.actor = user;
+    p.order.instrument = inst;
+    p.order.side = side;
+    p.order.price = price;
+    p.order.qty = kg;
+    p.order.batch = sell_batch;
+    p.order.client_id = "demo";
+    CX_TRY(e.Execute(p));
+    return Ok();
+  };
+  CX_TRY(order(seller, 1, OrderSide::kSell, 2450, 100'000));
+  CX_TRY(order(seller, 1, OrderSide::kSell, 2480, 200'000));
+  CX_TRY(order(seller, 1, OrderSide::kSell, 2520, 300'000));
+  CX_TRY(order(buyer, 1, OrderSide::kBuy, 2390, 150'000));
+  CX_TRY(order(buyer, 1, OrderSide::kBuy, 2350, 300'000));
+  CX_TRY(order(buyer, 1, OrderSide::kBuy, 2450, 50'000));   // trades at 24.50
+  CX_TRY(order(buyer, 1, OrderSide::kBuy, 2480, 80'000));   // 50 t at 24.50, 30 t at 24.80
+  CX_TRY(order(seller, 2, OrderSide::kSell, 2600, 200'000, batch));
+  CX_TRY(order(buyer, 2, OrderSide::kBuy, 2500, 100'000));
+  CX_TRY(order(seller, 3, OrderSide::kSell, 2700, 100'000, batch));
+  CX_TRY(order(buyer, 3, OrderSide::kBuy, 2700, 20'000));   // a contract trade delivering the batch
+  return Ok();
+}
+
+}  // namespace
+
 Result<void> LoadDemo(engine::Engine& e, const std::string& testdata_dir) {
   static const uint32_t kRoleBits[] = {kAdmin, kAuditor, kVerifier, kVerifier, kProjectDeveloper, kTrader, kTrader};
   std::vector<int64_t> ids;
@@ -101,6 +163,7 @@ Result<void> LoadDemo(engine::Engine& e, const std::string& testdata_dir) {
   p2.credit_class = 2;
   CX_TRY(e.Execute(CreateProject{dev, p2}));
   CX_TRY(e.Execute(SubmitProject{dev, pid + 1}));
+  CX_TRY(LoadDemoMarket(e, ids[0], dev, ids[6], ids[5], seller_acct, buyer_acct, batch));
   // Real rows from public registry exports.
   namespace fs = std::filesystem;
   if (fs::is_directory(testdata_dir)) {

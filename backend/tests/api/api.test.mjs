@@ -263,22 +263,23 @@ test('lists page and filter; admin and auditor views', async () => {
 });
 
 test('cash deposits and withdrawals (admin), balances for the owner', async () => {
+  // EUR: the demo market funds traders in USD only.
   const acct = users.buyer.account;
   const before = await seqNow();
-  problem(await as('buyer').post('/api/v1/cash/deposits', { account: acct, currency: 'USD', amount: '10.00' }), 403, 'AUTH_FORBIDDEN');
-  problem(await as('admin').post('/api/v1/cash/deposits', { account: acct, currency: 'USD', amount: 10 }), 400, 'REQUEST_INVALID_FIELD', 'amount');
-  problem(await as('admin').post('/api/v1/cash/deposits', { account: acct, currency: 'USD', amount: '1.001' }), 400, 'REQUEST_INVALID_FIELD', 'amount');
+  problem(await as('buyer').post('/api/v1/cash/deposits', { account: acct, currency: 'EUR', amount: '10.00' }), 403, 'AUTH_FORBIDDEN');
+  problem(await as('admin').post('/api/v1/cash/deposits', { account: acct, currency: 'EUR', amount: 10 }), 400, 'REQUEST_INVALID_FIELD', 'amount');
+  problem(await as('admin').post('/api/v1/cash/deposits', { account: acct, currency: 'EUR', amount: '1.001' }), 400, 'REQUEST_INVALID_FIELD', 'amount');
   problem(await as('admin').post('/api/v1/cash/deposits', { account: acct, currency: 'us', amount: '1.00' }), 400, 'REQUEST_INVALID_FIELD', 'currency');
-  problem(await as('admin').post('/api/v1/cash/withdrawals', { account: acct, currency: 'USD', amount: '1.00' }), 422, 'RISK_INSUFFICIENT_FUNDS', 'amount');
+  problem(await as('admin').post('/api/v1/cash/withdrawals', { account: acct, currency: 'EUR', amount: '1.00' }), 422, 'RISK_INSUFFICIENT_FUNDS', 'amount');
   assert.equal(await seqNow(), before);
-  const d = await as('admin').post('/api/v1/cash/deposits', { account: acct, currency: 'USD', amount: '1250.50', reference: 'wire 42' });
+  const d = await as('admin').post('/api/v1/cash/deposits', { account: acct, currency: 'EUR', amount: '1250.50', reference: 'wire 42' });
   assert.equal(d.status, 201, d.text);
-  const w = await as('admin').post('/api/v1/cash/withdrawals', { account: acct, currency: 'USD', amount: '250.25' });
+  const w = await as('admin').post('/api/v1/cash/withdrawals', { account: acct, currency: 'EUR', amount: '250.25' });
   assert.equal(w.status, 201, w.text);
   const bal = await as('buyer').get(`/api/v1/accounts/${acct}/cash`);
-  const usd = bal.json.balances.find((b) => b.currency === 'USD');
-  assert.equal(usd.available, '1000.25');
-  assert.equal(usd.available_minor, 100025);
+  const eur = bal.json.balances.find((b) => b.currency === 'EUR');
+  assert.equal(eur.available, '1000.25');
+  assert.equal(eur.available_minor, 100025);
   problem(await as('seller').get(`/api/v1/accounts/${acct}/cash`), 403, 'AUTH_FORBIDDEN');
 });
 
