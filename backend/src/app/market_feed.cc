@@ -134,20 +134,12 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
   // publisher was last given.
   if (!s.touched().empty()) {
     Shadow& sh = EngineShadow();
-    std::map<std::pair<int64_t, int>, std::map<int64_t, int64_t>> now;  // (inst, side) -> price -> qty
     std::set<std::tuple<int64_t, int, int64_t>> keys;
     for (const auto& t : s.touched()) keys.insert({t.instrument, static_cast<int>(t.side), t.price});
     std::map<int64_t, std::vector<marketdata::LevelUpdate>> ups;
     for (const auto& [inst, side, price] : keys) {
-      auto nk = std::make_pair(inst, side);
-      if (!now.count(nk)) {
-        auto& m = now[nk];
-        if (const exchange::OrderBook* b = s.book(inst))
-          for (const auto& lv : b->Depth(static_cast<exchange::Side>(side), SIZE_MAX)) m[lv.price] = lv.qty;
-      }
-      const auto& m = now[nk];
-      auto it = m.find(price);
-      int64_t qty = it == m.end() ? 0 : it->second;
+      const exchange::OrderBook* b = s.book(inst);
+      int64_t qty = b ? b->DisplayedAt(static_cast<exchange::Side>(side), price) : 0;
       auto key = std::make_tuple(inst, side, price);
       auto sit = sh.levels.find(key);
       int64_t was = sit == sh.levels.end() ? 0 : sit->second;

@@ -1084,4 +1084,9 @@ Result<void> OrderBook::ImportState(const BookState& s) {
   return Ok();
 }
 
+int64_t OrderBook::DisplayedAt(Side side, int64_t price) const {
+  const uint32_t l = level_index_.Find(side, price, levels_);
+  return l == kNil ? 0 : levels_[l].qty;
+}
+
 }  // namespace cx::exchange

@@ -129,6 +129,8 @@ class OrderBook final {
   }
   // Up to `max_levels` levels from the best price outwards.
   std::vector<DepthLevel> Depth(Side side, size_t max_levels) const;
+  // Displayed quantity resting at one price (0 if no level there). O(1).
+  int64_t DisplayedAt(Side side, int64_t price) const;
   BookSnapshot Snapshot() const;
   // Snapshot support (book_state.h has the format and its canonical form).
   // ExportState: every live order, queue order, stops, clock, serial and last trade.

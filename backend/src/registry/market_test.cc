@@ -540,6 +540,10 @@ TEST(Market, RandomStreamsKeepInvariantsReplayAndSnapshot) {
       if (!inv.ok())
         for (size_t k = before; k < m.log.size(); ++k) std::printf("  %s %s\n", EventTypeName(m.log[k]), EventToJson(m.log[k]).c_str());
       ASSERT_TRUE(inv.ok()) << "step " << i << ": " << inv.error().message;
+      for (const auto& [id, in] : m.s.instruments())
+        for (auto side : {exchange::Side::kBuy, exchange::Side::kSell})
+          for (const auto& lv : m.s.book(id)->Depth(side, SIZE_MAX))
+            ASSERT_EQ(m.s.book(id)->DisplayedAt(side, lv.price), lv.qty);
     }
     if (i == kOrders / 2) {
       snap = m.s.Snapshot();
