@@ -124,8 +124,8 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
       item->trades.push_back(TradeOf(t->fill));
       orders.insert(t->fill.buy_order);
       orders.insert(t->fill.sell_order);
-      priv(t->fill.buyer, "fill", FillView(t->fill, t->fill.buyer));
-      if (t->fill.seller != t->fill.buyer) priv(t->fill.seller, "fill", FillView(t->fill, t->fill.seller));
+      priv(t->fill.buyer, "fill", FillView(s, t->fill, t->fill.buyer));
+      if (t->fill.seller != t->fill.buyer) priv(t->fill.seller, "fill", FillView(s, t->fill, t->fill.seller));
     }
   }
   for (int64_t id : orders)

@@ -103,7 +103,7 @@ Result<std::string> OrderReply(const RegistryState& s, const engine::Outcome& ou
   json::array fills;
   for (const auto& e : *out.events)
     if (const auto* t = std::get_if<registry::TradeExecuted>(&e); t && (t->fill.buy_order == id || t->fill.sell_order == id))
-      fills.push_back(FillView(t->fill, o->account));
+      fills.push_back(FillView(s, t->fill, o->account));
   v["fills"] = std::move(fills);
   return Serialize(v);
 }
@@ -335,7 +335,7 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
           const registry::Fill& fl = s.fills()[static_cast<size_t>(*it - 1)];
           if (!inst || fl.instrument == *inst) matches.push_back(&fl);
         }
-      return Serialize(Paged(matches, page, [&](const registry::Fill& fl) { return FillView(fl, acct); }));
+      return Serialize(Paged(matches, page, [&](const registry::Fill& fl) { return FillView(s, fl, acct); }));
     }, respond);
   }, "Your fills, newest first: price, quantity, fee, delivered batch and kilogram ranges", {}, "FillList"));
 

@@ -108,7 +108,7 @@ json::object OrderView(const RegistryState& s, const Order& o) {
   return v;
 }
 
-json::object FillView(const Fill& f, int64_t viewer) {
+json::object FillView(const RegistryState& s, const Fill& f, int64_t viewer) {
   json::object v;
   v["id"] = f.id;
   v["instrument"] = f.instrument;
@@ -129,6 +129,12 @@ json::object FillView(const Fill& f, int64_t viewer) {
   json::array r;
   for (const auto& [lo, hi] : f.ranges) r.push_back(json::array{lo, hi});
   v["kg_ranges"] = std::move(r);
+  json::array serials;
+  if (const Batch* b = s.batch(f.batch)) {
+    v["batch_serial"] = b->serial;
+    for (const auto& range : f.ranges) serials.push_back(json::value(RegistryState::SerialRangeText(*b, range)));
+  }
+  v["serials"] = std::move(serials);
   v["ts_us"] = f.ts;
   return v;
 }

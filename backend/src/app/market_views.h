@@ -11,7 +11,8 @@ namespace cx::app {
 
 boost::json::object InstrumentView(const registry::RegistryState& s, const registry::Instrument& in);
 boost::json::object OrderView(const registry::RegistryState& s, const registry::Order& o);
-boost::json::object FillView(const registry::Fill& f, int64_t viewer_account);
+// With the delivered batch's tonne serial ranges ("serials").
+boost::json::object FillView(const registry::RegistryState& s, const registry::Fill& f, int64_t viewer_account);
 // Aggregated levels of an instrument's book (displayed quantity), best first.
 boost::json::object BookView(const registry::RegistryState& s, int64_t instrument, size_t depth);
 
