@@ -139,6 +139,7 @@ struct World {
   Hash256 chain{};
   std::vector<Row> rows;
   size_t group_cmds = 0;
+  int64_t payload_bytes = 0;
 
   // Runs one command; returns its refusal code (kOk when accepted).
   Code Run(const Command& c) {
@@ -165,6 +166,7 @@ struct World {
       row.ts = ts;
       row.type = EventTypeName(e);
       row.payload = EncodeEvent(e);
+      payload_bytes += static_cast<int64_t>(row.payload.size());
       row.prev_hash = chain;
       row.hash = ChainHash(chain, row.seq, ts, row.type, row.payload);
       chain = row.hash;
@@ -307,6 +309,8 @@ void Replay(World& w, const std::vector<nw::Op>& ops, size_t from, size_t to, Or
 
 struct PassResult {
   double wall = 0, cpu = 0;
+  int64_t events = 0;  // journaled events (inputs + derived) of the measured ops
+  int64_t payload_bytes = 0;  // journaled pass: encoded payload bytes of those events
   bool invariants_ok = true;
   std::string invariant_error;
 };
@@ -341,7 +345,7 @@ int main(int argc, char** argv) {
   std::string file, expected;
   int repeat = 3;
   uint64_t max_ops = 0;
-  bool baseline = true, journal = true;
+  bool baseline = true, journal = true, journal_only = false;  // journal_only: for profiling
   OrderStp stp = OrderStp::kNone;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -350,6 +354,7 @@ int main(int argc, char** argv) {
     else if (a == "--max-ops" && i + 1 < argc) max_ops = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--no-baseline") baseline = false;
     else if (a == "--no-journal") journal = false;
+    else if (a == "--journal-only") journal_only = true;
     else if (a == "--stp" && i + 1 < argc) {
       std::string v = argv[++i];
       stp = v == "none" ? OrderStp::kNone : v == "newest" ? OrderStp::kCancelNewest
@@ -363,7 +368,7 @@ int main(int argc, char** argv) {
   if (file.empty()) {
     std::fprintf(stderr,
                  "usage: %s FILE.bin [--expected F] [--repeat N] [--max-ops N] [--stp none|newest|oldest|both] "
-                 "[--no-baseline] [--no-journal]\n", argv[0]);
+                 "[--no-baseline] [--no-journal] [--journal-only]\n", argv[0]);
     return 2;
   }
 #ifdef CX_BENCH_HAVE_STORE
@@ -425,11 +430,14 @@ int main(int argc, char** argv) {
     Replay(*w, ops, 0, pre, stp, eng, ref);  // prefill, untimed
     w->journal = with_journal;
     w->rows.reserve(4096);
+    const int64_t seq0 = w->seq;
     const double c0 = ThreadCpu();
     const auto t0 = Clock::now();
     Replay(*w, ops, pre, n, stp, eng, ref);
     r.wall = std::chrono::duration<double>(Clock::now() - t0).count();
     r.cpu = ThreadCpu() - c0;
+    r.events = w->seq - seq0;
+    r.payload_bytes = w->payload_bytes;
     if (check) {
       auto inv = w->s.CheckInvariants();
       r.invariants_ok = inv.ok();
@@ -446,9 +454,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<World> first;
   PassResult best;
   int rc = 0;
-  for (int i = 0; i < repeat; ++i) {
+  for (int i = 0; i < (journal_only ? 0 : repeat); ++i) {
     PassResult r = pass(false, i == 0, i == 0 ? &ref : nullptr, i == 0 ? &eng : nullptr, i == 0 ? &first : nullptr);
-    std::printf("engine pass %d: %.3f s wall, %.3f s cpu, %.0f ops/s\n", i + 1, r.wall, r.cpu, double(measured) / r.wall);
+    std::printf("engine pass %d: %.3f s wall, %.3f s cpu, %.0f ops/s, %lld journal events (%.2f per op)\n", i + 1,
+                r.wall, r.cpu, double(measured) / r.wall, (long long)r.events, double(r.events) / double(measured));
     std::fflush(stdout);
     if (i == 0) {
       std::printf("invariants %s%s\n", r.invariants_ok ? "ok" : "BROKEN: ", r.invariant_error.c_str());
@@ -479,6 +488,7 @@ int main(int argc, char** argv) {
       nw::Fnv th;
       uint64_t trades = 0, volume = 0;
       int64_t fees = 0;
+      size_t fill_ranges = 0, fill_ranges_max = 0;  // serial ranges delivered per fill
       for (const Fill& f : s.fills()) {
         const int64_t taker = f.aggressor == 0 ? f.buy_order : f.sell_order;
         const int64_t maker = f.aggressor == 0 ? f.sell_order : f.buy_order;
@@ -489,6 +499,8 @@ int main(int argc, char** argv) {
         ++trades;
         volume += static_cast<uint64_t>(f.qty / kLotKg);
         fees += f.buyer_fee + f.seller_fee;
+        fill_ranges += f.ranges.size();
+        fill_ranges_max = std::max(fill_ranges_max, f.ranges.size());
       }
       nw::Fnv bh;
       exchange::BookSnapshot snap = s.book(first->instrument)->Snapshot();
@@ -537,6 +549,8 @@ int main(int argc, char** argv) {
           t_max = std::max(t_max, hd->tradable.ranges().size());
           e_max = std::max(e_max, hd->escrowed.ranges().size());
         }
+        std::printf("fill_ranges avg %.2f max %zu (serial ranges delivered per fill)\n",
+                    s.fills().empty() ? 0.0 : double(fill_ranges) / double(s.fills().size()), fill_ranges_max);
         std::printf("holding_ranges %zu holdings: tradable avg %.0f max %zu, escrowed avg %.0f max %zu\n", n_h,
                     n_h ? double(t_sum) / double(n_h) : 0.0, t_max, n_h ? double(e_sum) / double(n_h) : 0.0, e_max);
       }
@@ -547,16 +561,18 @@ int main(int argc, char** argv) {
     }
     if (i == 0 || r.wall < best.wall) best = r;
   }
-  std::printf("BENCH engine_nw1_t10k_ops_per_s %.0f ops/s\n", double(measured) / best.wall);
-  std::printf("BENCH engine_nw1_t10k_cpu_ops_per_s %.0f ops/s\n", double(measured) / best.cpu);
+  if (!journal_only) {
+    std::printf("BENCH engine_nw1_t10k_ops_per_s %.0f ops/s\n", double(measured) / best.wall);
+    std::printf("BENCH engine_nw1_t10k_cpu_ops_per_s %.0f ops/s\n", double(measured) / best.cpu);
+  }
   std::fflush(stdout);
 
   if (journal) {
     PassResult jb;
     for (int i = 0; i < repeat; ++i) {
       PassResult r = pass(true, false, nullptr, nullptr, nullptr);
-      std::printf("journaled pass %d: %.3f s wall, %.3f s cpu, %.0f ops/s\n", i + 1, r.wall, r.cpu,
-                  double(measured) / r.wall);
+      std::printf("journaled pass %d: %.3f s wall, %.3f s cpu, %.0f ops/s, %.0f payload bytes per event\n", i + 1,
+                  r.wall, r.cpu, double(measured) / r.wall, r.events ? double(r.payload_bytes) / double(r.events) : 0.0);
       std::fflush(stdout);
       if (i == 0 || r.wall < jb.wall) jb = r;
     }
@@ -564,7 +580,7 @@ int main(int argc, char** argv) {
     std::printf("BENCH engine_nw1_t10k_journaled_cpu_ops_per_s %.0f ops/s\n", double(measured) / jb.cpu);
   }
 
-  if (baseline) {
+  if (baseline && !journal_only) {
     exchange::Nw1Outcome bb;
     for (int i = 0; i < repeat; ++i) {
       exchange::Nw1Outcome r = exchange::ReplayNw1(ops, pre, h.target_orders, nullptr, true, nullptr);

@@ -1,6 +1,7 @@
 #include "app/market_feed.h"
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -216,7 +217,9 @@ Result<std::string> MarketFeed::Trades(int64_t instrument, size_t limit) {
   std::lock_guard l(mu_);
   const auto* md = feed_.market(InstrumentId(instrument));
   if (!md) return Err(Code::kUnknownInstrument, "no such instrument", "id");
-  return marketdata::TradesJson(InstrumentId(instrument), md->RecentTrades(limit));
+  std::vector<marketdata::Trade> t = md->RecentTrades(limit);
+  std::reverse(t.begin(), t.end());  // newest first
+  return marketdata::TradesJson(InstrumentId(instrument), t);
 }
 
 Result<std::string> MarketFeed::Candles(int64_t instrument, std::string_view interval, int64_t from_us, int64_t to_us,

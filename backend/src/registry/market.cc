@@ -61,7 +61,9 @@ exchange::BookParams ParamsOf(const Instrument& in) {
 
 // The order as the book sees it: market orders become limit orders at the band edge and
 // stop orders stop-limit orders at their protection price (book_price).
-exchange::NewOrder ToBook(const Order& o, bool original) {
+// original: the order as submitted (for validation); otherwise as the book gets it, with
+// the minimum fill only on its first entry (not when re-entering after an auction).
+exchange::NewOrder ToBook(const Order& o, bool original, bool first_entry = true) {
   exchange::NewOrder n;
   n.id = OrderId(o.id);
   n.account = AccountId(o.account);
@@ -72,7 +74,7 @@ exchange::NewOrder ToBook(const Order& o, bool original) {
   n.stop_price = o.stop_price;
   n.qty = original ? o.qty : o.open_qty;
   n.display_qty = o.display_qty;
-  n.min_qty = original ? o.min_qty : 0;
+  n.min_qty = (original || first_entry) ? o.min_qty : 0;
   n.expire_at = o.expire_at;
   switch (o.kind) {
     case OrderKind::kLimit:
@@ -735,12 +737,12 @@ void RegistryState::AfterTrades(Instrument& in, int64_t ts, int64_t price_before
   }
 }
 
-void RegistryState::EnterBook(Instrument& in, Order& o, int64_t ts) {
+void RegistryState::EnterBook(Instrument& in, Order& o, int64_t ts, bool first_entry) {
   exchange::OrderBook& book = mkt_->book(in.id);
   const int64_t price_before = in.reference_price;
   const size_t fills_before = mkt_->fills.size();
   mkt_->sink.Clear();
-  Result<void> r = book.Submit(ToBook(o, false), mkt_->sink);
+  Result<void> r = book.Submit(ToBook(o, false, first_entry), mkt_->sink);
   if (!r.ok()) {
     mkt_->sink.Clear();
     CloseOrder(o, OrderStatus::kRejected, 0, static_cast<int32_t>(r.error().code), ts);
@@ -818,7 +820,7 @@ void RegistryState::Uncross(Instrument& in, int64_t ts) {
       CloseOrder(o, OrderStatus::kExpired, static_cast<int32_t>(exchange::CancelReason::kExpired), 0, ts);
       continue;
     }
-    EnterBook(in, o, ts);
+    EnterBook(in, o, ts, /*first_entry=*/false);
   }
   Emit(MarketPhaseChanged{in.id, in.phase, 0, "uncross", price, volume});
 }
@@ -864,7 +866,7 @@ void RegistryState::ApplyMarket(const Event& ev, int64_t ts, std::vector<Event>*
             o.in_call = true;
             m.call[in.id].push_back(o.id);
           } else {
-            EnterBook(in, o, ts);
+            EnterBook(in, o, ts, /*first_entry=*/true);
           }
         } else if constexpr (std::is_same_v<T, OrderCancelRequested>) {
           Order& o = m.orders[static_cast<size_t>(e.order)];
@@ -1002,11 +1004,13 @@ Result<void> RegistryState::CheckMarketInvariants() const {
       escrowed[{o.account, o.batch}] += o.open_qty;
     }
   }
+  for (const auto& [id, w] : withdrawals_)
+    if (w.status == WithdrawalStatus::kPending) locked[{w.account, w.currency}] += w.amount;
   for (const auto& [acct, curs] : cash_)
     for (const auto& [cur, b] : curs) {
       auto it = locked.find({acct, cur});
       if (b.locked != (it == locked.end() ? 0 : it->second))
-        return Err(Code::kInternal, "account " + std::to_string(acct) + ": locked " + cur + " differs from its open orders");
+        return Err(Code::kInternal, "account " + std::to_string(acct) + ": locked " + cur + " differs from its open orders and pending withdrawals");
     }
   for (const auto& [key, qty] : locked)
     if (qty != 0 && (!cash(key.first) || !cash(key.first)->count(key.second)))

@@ -283,12 +283,38 @@ test('cash deposits and withdrawals (admin), balances for the owner', async () =
   problem(await as('seller').get(`/api/v1/accounts/${acct}/cash`), 403, 'AUTH_FORBIDDEN');
 });
 
-test('every route in the OpenAPI document was exercised', async () => {
+test('security audit: failed and successful logins and role changes, for auditors only', async () => {
+  const bad = await anon.post('/api/v1/auth/login', { email: DEMO.seller[0], password: 'not-the-password' });
+  assert.equal(bad.status, 401, bad.text);
+  const unknown = await anon.post('/api/v1/auth/login', { email: 'nobody@example.org', password: 'whatever-123' });
+  assert.equal(unknown.status, 401);
+  await login(anon, DEMO.seller[0], DEMO.seller[1]);
+  let a;
+  for (let i = 0; i < 50; i++) {  // the failed-login record is written asynchronously
+    a = await as('auditor').get(`/api/v1/audit?user=${users.seller.id}&page_size=20`);
+    if (a.json.items.some((e) => e.kind === 'login_failed')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(a.status, 200, a.text);
+  const kinds = a.json.items.map((e) => e.kind);
+  assert.ok(kinds.includes('login_failed'), kinds.join());
+  assert.ok(kinds.includes('login'), kinds.join());
+  assert.ok(a.json.items.every((e) => e.user === users.seller.id));
+  assert.ok(!JSON.stringify(a.json).includes('not-the-password'));
+  const un = await as('admin').get('/api/v1/audit?kind=login_failed');
+  assert.ok(un.json.items.some((e) => e.user === 0 && e.detail === 'unknown account'));
+  assert.ok(!JSON.stringify(un.json).includes('nobody@example.org'), 'the email tried is not recorded');
+  problem(await as('buyer').get('/api/v1/audit'), 403, 'AUTH_FORBIDDEN');
+  problem(await anon.get('/api/v1/audit'), 401, 'AUTH_UNAUTHENTICATED');
+});
+
+test('every route in the OpenAPI document was exercised'
+, async () => {
   const o = await anon.get('/api/v1/openapi.json');
   // Exercised by docs.test.mjs (the document gateway and uploads).
   // Exercised by market.test.mjs: every exchange route (instruments, orders, fills,
   // markets, indices, auctions).
-  const exchange = (k) => /^(GET|POST|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions)/.test(k);
+  const exchange = (k) => /^(GET|POST|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions|ml)/.test(k);  // ml: ml.test.mjs
   const elsewhere = new Set(['POST /api/v1/documents', 'GET /api/v1/documents/{}', 'GET /ipfs/{}', 'POST /api/v1/projects/{}/documents']);
   const missing = [];
   const norm = (p) => p.replace(/\/\d+(?=\/|$)/g, '/{}');
