@@ -15,6 +15,6 @@ export default defineConfig({
       },
     },
   },
-  server: { proxy: { '/api': process.env.CARBONX_URL ?? 'http://127.0.0.1:8080' } },
+  server: { proxy: { '/api': { target: process.env.CARBONX_URL ?? 'http://127.0.0.1:8080', ws: true } } },
   test: { environment: 'node', include: ['src/**/*.test.ts'] },
 } as any);

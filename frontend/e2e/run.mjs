@@ -4,8 +4,10 @@
 // verifier validates it; the developer requests an issuance; two verifiers approve it
 // (CX-NBS needs 2); the developer transfers credits to the buyer; the buyer retires and
 // opens the certificate; the public certificate page verifies the Merkle proof in the
-// browser. Screenshots of each main page go to test-output/; axe-core runs on each main
-// page and fails the test on any serious or critical violation.
+// browser; then the trading flow (e2e/trading.mjs: markets list, the buyer trades SERRA-24
+// live, a standard contract's delivery) and the admin halts and resumes a market.
+// Screenshots of each main page go to test-output/; axe-core runs on each main page and
+// fails the test on any serious or critical violation.
 // Prints `E2E <passed> <failed>`; exit code 1 on failure.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { startCarbonx } from './carbonx.mjs';
+import { auctionFlow, haltFlow, tradingFlow } from './trading.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FRONT = join(here, '..');
@@ -277,6 +280,7 @@ try {
   await tr.getByRole('button', { name: 'Transfer' }).click();
   await tr.getByText('Transferred 10.250 t.').waitFor();
   check(true, 'developer transfers 10.250 t to the buyer');
+  await auctionFlow({ U, check, dev, projectName, tag });
 
   // --- Buyer retires and opens the certificate.
   await buyer.reload();
@@ -361,6 +365,9 @@ try {
   await noHorizontalScroll(pub, 'registry');
   await shot(pub, '10-registry-phone');
 
+  // --- Trading (markets, order book, order entry, fills, cash, standard contract).
+  await tradingFlow({ U, check, shot, axe, noHorizontalScroll, newPage, signIn });
+
   // --- Admin.
   const admin = await signIn('admin@carbonx.demo', 'demo-admin-2026', '/admin');
   await admin.getByRole('table', { name: 'Users' }).getByRole('cell', { name: /^buyer@carbonx\.demo/ }).waitFor();
@@ -379,6 +386,7 @@ try {
   await urow.getByRole('button', { name: 'Save roles of seller@carbonx.demo' }).click();
   await urow.getByText('Saved.').waitFor();
   check(true, 'admin sets roles');
+  await haltFlow({ U, check, admin });
   await shot(admin, '11-admin');
   await axe(admin, 'admin');
 

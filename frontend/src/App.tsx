@@ -1,5 +1,5 @@
 // Routes and the shell (header, navigation by role, skip link, focus on navigation).
-// Trading pages (markets, order entry, market data) mount here when the exchange API exists.
+// Markets (/markets) and the trading page (/markets/:id, with the D3 charts) are lazy chunks.
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useAppDispatch, useAppSelector } from './store/hooks';
@@ -15,6 +15,8 @@ const PortfolioPage = lazy(() => import('./pages/PortfolioPage'));
 const CertificatePage = lazy(() => import('./pages/CertificatePage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
 const RetirementsPage = lazy(() => import('./pages/RetirementsPage'));
+const MarketsPage = lazy(() => import('./pages/MarketsPage'));
+const TradePage = lazy(() => import('./pages/TradePage'));
 
 function Session() {
   const auth = useAppSelector((s) => s.auth);
@@ -56,6 +58,7 @@ export function App() {
         <nav aria-label="Main">
           <ul>
             <li><NavLink to="/" end>Registry</NavLink></li>
+            <li><NavLink to="/markets">Markets</NavLink></li>
             <li><NavLink to="/retirements">Retirements</NavLink></li>
             {hasRole(user, 'project_developer') ? <li><NavLink to="/developer">Developer</NavLink></li> : null}
             {hasRole(user, 'verifier') ? <li><NavLink to="/verifier">Verifier queue</NavLink></li> : null}
@@ -89,6 +92,8 @@ export function App() {
             <Route path="/certificates/:id" element={<CertificatePage />} />
             <Route path="/retirements" element={<RetirementsPage />} />
             <Route path="/admin" element={<AdminPage />} />
+            <Route path="/markets" element={<MarketsPage />} />
+            <Route path="/markets/:id" element={<TradePage />} />
             <Route path="*" element={<><h1>Page not found</h1><p><Link to="/">Back to the registry</Link></p></>} />
           </Routes>
         </Suspense>

@@ -1,9 +1,11 @@
-// Admin: users (search, paged) with role editing; credit classes with creation.
+// Admin: users (search, paged) with role editing; credit classes with creation; market
+// halt/resume per instrument.
 // Auditors see the same lists read-only (the server enforces it either way).
 import { useState, type FormEvent } from 'react';
 import { RequireRole } from '../components/common/RequireRole';
 import { RolesEditor } from '../components/admin/RolesEditor';
 import { CreditClasses } from '../components/admin/CreditClasses';
+import { MarketHalts } from '../components/admin/MarketHalts';
 import { Pager } from '../components/common/Pager';
 import { QueryState } from '../components/common/Loading';
 import { useUsersQuery } from '../services/api';
@@ -58,7 +60,8 @@ export default function AdminPage() {
       <h1>Administration</h1>
       <section aria-labelledby="h-users"><h2 id="h-users">Users and roles</h2><Users canEdit={canEdit} /></section>
       <section aria-labelledby="h-cc"><h2 id="h-cc">Credit classes</h2><CreditClasses canEdit={canEdit} /></section>
-      <p>KYC review, halts, circuit breakers and fees arrive with the exchange.</p>
+      <section aria-labelledby="h-halts"><h2 id="h-halts">Markets</h2><MarketHalts canEdit={canEdit} /></section>
+      <p>Price bands and volatility halts act automatically (README "The exchange"); KYC review and fee settings are not in the web app yet.</p>
     </RequireRole>
   );
 }

@@ -1,4 +1,5 @@
-// Project developer area: register a project, submit it, request issuance, transfer credits.
+// Project developer area: register a project, submit it, request issuance, transfer credits,
+// auction a batch (primary issuance auction) and follow the running auctions.
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import {
@@ -11,6 +12,7 @@ import { QueryState, StatusBadge } from '../components/common/Loading';
 import { TransferForm } from '../components/common/TransferForm';
 import { clientError, useFormAction } from '../components/common/useFormAction';
 import { RequireRole } from '../components/common/RequireRole';
+import { AuctionForm, AuctionsList } from '../components/trading/Auctions';
 import { useAppSelector } from '../store/hooks';
 import { formatTonnes, parseTonnes } from '../utils/format';
 import { toFormError } from '../utils/problem';
@@ -131,6 +133,8 @@ export default function DeveloperPage() {
             <section aria-labelledby="h-mine"><h2 id="h-mine">My projects</h2><MyProjects developer={user.id} /></section>
             <section aria-labelledby="h-iss"><h2 id="h-iss">Request issuance</h2><RequestIssuance developer={user.id} /></section>
             <section aria-labelledby="h-tr"><h2 id="h-tr">Transfer credits</h2><Transfer account={user.account} /></section>
+            <section aria-labelledby="h-auc"><h2 id="h-auc">Auction a batch</h2><AuctionForm account={user.account} /></section>
+            <section aria-labelledby="h-aucs"><h2 id="h-aucs">Auctions running</h2><AuctionsList /></section>
           </div>
         </>
       ) : null}

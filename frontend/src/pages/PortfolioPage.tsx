@@ -1,12 +1,17 @@
-// Portfolio: holdings per batch with serial ranges, retirement (beneficiary, reason,
+// Portfolio: cash balances (available and locked), open orders and fills on every market
+// (live), holdings per batch with serial ranges, retirement (beneficiary, reason,
 // consumption country and period) leading to the certificate, and transfers.
 import { Link } from 'react-router-dom';
-import { useHoldingsQuery, useRetireMutation, type Holding, type Retirement } from '../services/api';
+import { useHoldingsQuery, useInstrumentsQuery, useRetireMutation, type Holding, type Retirement } from '../services/api';
 import { Field } from '../components/common/Field';
 import { FormStatus } from '../components/common/FormStatus';
 import { QueryState } from '../components/common/Loading';
 import { RequireRole } from '../components/common/RequireRole';
 import { TransferForm } from '../components/common/TransferForm';
+import { CashBalances } from '../components/trading/CashBalances';
+import { OpenOrders } from '../components/trading/OpenOrders';
+import { Fills } from '../components/trading/Fills';
+import { useMarketChannels } from '../services/ws';
 import { clientError, useFormAction } from '../components/common/useFormAction';
 import { useAppSelector } from '../store/hooks';
 import { formatRanges, formatTonnes, parseTonnes } from '../utils/format';
@@ -63,13 +68,18 @@ function RetireForm({ holdings }: { holdings: Holding[] }) {
   );
 }
 
-function Portfolio({ account }: { account: number }) {
+function Portfolio({ account, userId }: { account: number; userId: number }) {
   const h = useHoldingsQuery(account);
+  const inst = useInstrumentsQuery();
+  const symbols = Object.fromEntries((inst.data?.items ?? []).map((i) => [i.id, i.symbol]));
+  useMarketChannels([`orders:${userId}`]);  // live order and fill updates
   const tradable = (h.data?.items ?? []).filter((x) => x.tradable_kg > 0);
   return (
     <>
       <h1>Portfolio</h1>
       <p>Your account number: <strong data-testid="account">{account}</strong></p>
+      <section aria-labelledby="h-cash"><h2 id="h-cash">Cash</h2><CashBalances account={account} />
+        <p className="hint">Locked cash backs your open buy orders (notional plus fee at the limit). Deposits and withdrawals are booked by an administrator; <Link to="/markets">trade on the markets</Link>.</p></section>
       <QueryState isLoading={h.isLoading} error={h.error} />
       {h.data ? (
         <>
@@ -80,12 +90,15 @@ function Portfolio({ account }: { account: number }) {
           </div>
         </>
       ) : null}
-      <p>Cash balances, deposits, withdrawals and trading arrive with the exchange.</p>
+      <div className="grid">
+        <section aria-labelledby="h-open"><h2 id="h-open">Open orders</h2><OpenOrders /></section>
+        <section aria-labelledby="h-fills"><h2 id="h-fills">Fills</h2><Fills symbols={symbols} /></section>
+      </div>
     </>
   );
 }
 
 export default function PortfolioPage() {
   const user = useAppSelector((s) => s.auth.user);
-  return <RequireRole roles={[]} title="Portfolio">{user ? <Portfolio account={user.account} /> : null}</RequireRole>;
+  return <RequireRole roles={[]} title="Portfolio">{user ? <Portfolio account={user.account} userId={user.id} /> : null}</RequireRole>;
 }

@@ -3,6 +3,7 @@
 import { createApi } from '@reduxjs/toolkit/query/react';
 import { makeBaseQuery } from './reauth';
 import type { TokenPair, User } from '../store/authSlice';
+import type { Fill, Order, Stats, Trade, Candle } from '../store/marketSlice';
 
 export interface Page<T> { items: T[]; total: number; page: number; page_size: number }
 export interface CreditClass { id: number; code: string; standard: string; name: string; required_approvals: number; buffer_bp: number }
@@ -39,6 +40,27 @@ export interface Proof {
   seq: number; ts: number; type: string; prev_hash: string; event_hash: string; status: string; proof: string[];
   block?: { height: number; first_seq: number; last_seq: number; root: string; prev_header: string; header_hash: string; sealed_ts: number };
 }
+export interface Criteria {
+  standards: string[]; methodologies: string[]; countries: string[]; vintage_from: number | null; vintage_to: number | null;
+  mitigation: string; nature: string; corsia: string; corresponding_adjustment: string;
+}
+export interface Instrument {
+  id: number; symbol: string; kind: 'batch' | 'contract'; batch?: number; vintage?: number; project?: number; project_name?: string;
+  country?: string; criteria?: Criteria; currency: string; tick: string; tick_minor: number; lot: string; lot_kg: number;
+  maker_fee_bp: number; taker_fee_bp: number; band_bp: number; halt_bp: number; phase: string; phase_reason: string;
+  auction_end_us: number | null; reference_price: string | null; best_bid: string | null; best_ask: string | null; created_us: number;
+}
+export interface AuctionItem extends Instrument {
+  indicative: { price: string | null; volume: string; imbalance?: string; imbalance_side?: string }; collected_orders: number;
+}
+export interface CashBalance { currency: string; available: string; locked: string; available_minor: number; locked_minor: number }
+export interface OrderRequest {
+  instrument: number; side: 'buy' | 'sell'; type: string; quantity: string; price?: string; stop_price?: string; time_in_force?: string;
+  expire_at?: number; post_only?: boolean; display_quantity?: string; min_quantity?: string; stp?: string; batch?: number; client_order_id?: string;
+}
+export type OrderReply = Order & { fills: Fill[] };
+/** A held batch with what eligibility for a standard contract needs. */
+export interface BatchDetail { batch: Batch; project: Project | null; classCode: string | null }
 export interface Certificate { certificate: string; retirement: Retirement; proof: Proof; how_to_verify?: unknown }
 
 type Params = Record<string, string | number | undefined>;
@@ -52,7 +74,7 @@ const qs = (p: Params) => {
 export const api = createApi({
   reducerPath: 'api',
   baseQuery: makeBaseQuery(),
-  tagTypes: ['Project', 'Issuance', 'Holding', 'User', 'Class', 'Retirement'],
+  tagTypes: ['Project', 'Issuance', 'Holding', 'User', 'Class', 'Retirement', 'Order', 'Fill', 'Cash', 'Instrument', 'Auction'],
   endpoints: (b) => ({
     login: b.mutation<TokenPair, { email: string; password: string }>({ query: (body) => ({ url: '/auth/login', method: 'POST', body }) }),
     register: b.mutation<User, { email: string; password: string; display_name?: string; roles: string[] }>({
@@ -99,6 +121,59 @@ export const api = createApi({
     }),
     retirements: b.query<Page<Retirement>, Params>({ query: (p) => `/retirements${qs(p)}`, providesTags: ['Retirement'] }),
     certificate: b.query<Certificate, number>({ query: (id) => `/retirements/${id}/certificate` }),
+
+    // Exchange.
+    instruments: b.query<{ items: Instrument[] }, void>({ query: () => '/instruments', providesTags: ['Instrument'] }),
+    instrument: b.query<Instrument, number>({ query: (id) => `/instruments/${id}`, providesTags: ['Instrument'] }),
+    setPhase: b.mutation<Instrument, { id: number; action: 'halt' | 'resume'; reason?: string; reopen_seconds?: number }>({
+      query: ({ id, action, ...body }) => ({ url: `/instruments/${id}/${action}`, method: 'POST', body }), invalidatesTags: ['Instrument', 'Auction'],
+    }),
+    marketStats: b.query<Stats, number>({ query: (id) => `/markets/${id}/stats` }),
+    marketTrades: b.query<{ instrument: number; trades: Trade[] }, number>({ query: (id) => `/markets/${id}/trades?limit=50` }),
+    marketCandles: b.query<{ instrument: number; interval: string; candles: Candle[] }, { id: number; interval: string }>({
+      query: ({ id, interval }) => `/markets/${id}/candles?interval=${interval}`,
+    }),
+    orders: b.query<Page<Order>, Params>({ query: (p) => `/orders${qs(p)}`, providesTags: ['Order'] }),
+    placeOrder: b.mutation<OrderReply, OrderRequest>({
+      query: (body) => ({ url: '/orders', method: 'POST', body }), invalidatesTags: ['Order', 'Fill', 'Cash', 'Holding'],
+    }),
+    cancelOrder: b.mutation<OrderReply, number>({
+      query: (id) => ({ url: `/orders/${id}`, method: 'DELETE' }), invalidatesTags: ['Order', 'Cash', 'Holding'],
+    }),
+    replaceOrder: b.mutation<OrderReply, { id: number; price: string; quantity: string }>({
+      query: ({ id, ...body }) => ({ url: `/orders/${id}/replace`, method: 'POST', body }), invalidatesTags: ['Order', 'Fill', 'Cash', 'Holding'],
+    }),
+    massCancel: b.mutation<{ cancelled: number }, number | undefined>({
+      query: (inst) => ({ url: `/orders${inst ? `?instrument=${inst}` : ''}`, method: 'DELETE' }), invalidatesTags: ['Order', 'Cash', 'Holding'],
+    }),
+    fills: b.query<Page<Fill>, Params>({ query: (p) => `/fills${qs(p)}`, providesTags: ['Fill'] }),
+    cash: b.query<{ account: number; balances: CashBalance[] }, number>({ query: (acct) => `/accounts/${acct}/cash`, providesTags: ['Cash'] }),
+    batch: b.query<Batch, number>({ query: (id) => `/batches/${id}` }),
+    batchDetails: b.query<BatchDetail[], number[]>({
+      // The held batches with their project and credit class, for contract eligibility.
+      async queryFn(ids, _api, _extra, base) {
+        const classes = await base('/credit-classes');
+        const codes = new Map<number, string>();
+        for (const c of ((classes.data as { items?: CreditClass[] } | undefined)?.items ?? [])) codes.set(c.id, c.code);
+        const out: BatchDetail[] = [];
+        for (const id of ids) {
+          const b = await base(`/batches/${id}`);
+          if (b.error) return { error: b.error };
+          const batch = b.data as Batch;
+          const p = batch.project ? await base(`/projects/${batch.project}`) : null;
+          const project = (p?.data as Project | undefined) ?? null;
+          out.push({ batch, project, classCode: project ? codes.get(project.credit_class) ?? null : null });
+        }
+        return { data: out };
+      },
+    }),
+    auctions: b.query<{ items: AuctionItem[] }, void>({ query: () => '/auctions', providesTags: ['Auction'] }),
+    startAuction: b.mutation<Instrument, { instrument: number; quantity: string; reserve_price: string; end_at: number }>({
+      query: (body) => ({ url: '/auctions', method: 'POST', body }), invalidatesTags: ['Auction', 'Instrument', 'Holding'],
+    }),
+    listInstrument: b.mutation<Instrument, { batch: number; symbol?: string; reference_price?: string }>({
+      query: (body) => ({ url: '/instruments', method: 'POST', body: { kind: 'batch', ...body } }), invalidatesTags: ['Instrument'],
+    }),
   }),
 });
 
@@ -107,4 +182,7 @@ export const {
   useCreditClassesQuery, useCreateCreditClassMutation, useProjectsQuery, useProjectQuery, useCreateProjectMutation,
   useProjectActionMutation, useIssuancesQuery, useRequestIssuanceMutation, useIssuanceActionMutation, useBatchesQuery,
   useHoldingsQuery, useTransferMutation, useRetireMutation, useRetirementsQuery, useCertificateQuery,
+  useInstrumentsQuery, useInstrumentQuery, useSetPhaseMutation, useMarketStatsQuery, useMarketTradesQuery, useMarketCandlesQuery,
+  useOrdersQuery, usePlaceOrderMutation, useCancelOrderMutation, useReplaceOrderMutation, useMassCancelMutation, useFillsQuery,
+  useCashQuery, useBatchQuery, useBatchDetailsQuery, useAuctionsQuery, useStartAuctionMutation, useListInstrumentMutation,
 } = api;

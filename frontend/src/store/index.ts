@@ -1,12 +1,13 @@
-// The Redux store: auth slice + the RTK Query API cache. Trading slices (order book, market
-// data fed by the WebSocket service) join here when the exchange exists.
+// The Redux store: auth slice, live market data (fed by services/ws.ts) and the RTK Query
+// API cache.
 import { configureStore } from '@reduxjs/toolkit';
 import { api } from '../services/api';
 import auth from './authSlice';
+import market from './marketSlice';
 
 export function makeStore() {
   return configureStore({
-    reducer: { auth, [api.reducerPath]: api.reducer },
+    reducer: { auth, market, [api.reducerPath]: api.reducer },
     middleware: (gdm) => gdm().concat(api.middleware),
   });
 }
