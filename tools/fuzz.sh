@@ -8,8 +8,9 @@ SECS="${FUZZ_SECONDS:-60}"
 FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g -O1"
 cmake -S "$ROOT/backend" -B "$B" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$FLAGS" -DCMAKE_C_FLAGS="$FLAGS" \
-  -DCX_ONLY="core;registry;importers;documents;ml" >/dev/null || exit 1
-ninja -C "$B" cx_registry_fuzz cx_importers_fuzz cx_documents_fuzz cx_ml_fuzz || exit 1
+  -DCX_ONLY="core;registry;importers;documents;ml;auth" >/dev/null || exit 1
+ninja -C "$B" cx_registry_fuzz cx_importers_fuzz cx_documents_fuzz cx_ml_fuzz \
+  cx_siwe_fuzz cx_api_key_fuzz || exit 1
 mkdir -p "$B/crashes"
 rc=0
 for t in $(find "$B" -maxdepth 2 -type f -name 'cx_*_fuzz' | sort); do
@@ -22,6 +23,15 @@ for t in $(find "$B" -maxdepth 2 -type f -name 'cx_*_fuzz' | sort); do
       i=0; for f in "$ROOT"/backend/src/importers/testdata/*/*.csv; do
         printf "\\x$(printf %02x $((i % 21)))" > "$corpus/seed$i"; cat "$f" >> "$corpus/seed$i"; i=$((i + 1)); done ;;
     cx_ml_fuzz) { printf '\x00'; head -100 "$ROOT/ml/data/bct_daily_2021_2022.csv"; } > "$corpus/seed0" ;;
+    cx_siwe_fuzz)  # ethers-signed vectors: message, NUL, signature (see fuzz_siwe.cc)
+      python3 - "$ROOT/backend/src/auth/testdata/siwe_vectors.txt" "$corpus" <<'PY'
+import sys
+for i, line in enumerate(open(sys.argv[1])):
+    name, _, msg, sig = line.rstrip("\n").split("\t")
+    open(f"{sys.argv[2]}/seed{i}", "wb").write(bytes.fromhex(msg) + b"\0" + sig.encode())
+PY
+      ;;
+    cx_api_key_fuzz) cp "$ROOT/backend/src/auth/testdata/fuzz_api_key_seed.txt" "$corpus/seed0" ;;
   esac
   echo "fuzz: $name for ${SECS}s"
   "$t" -max_total_time="$SECS" -artifact_prefix="$B/crashes/$name-" -print_final_stats=1 "$corpus" 2>&1 | tail -12
