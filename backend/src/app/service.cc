@@ -28,6 +28,16 @@ namespace {
 
 int64_t Now(ServiceContext& c) { return c.now_seconds ? c.now_seconds() : std::time(nullptr); }
 
+// "ip:port" -> "ip" (IPv6 "[::1]:port" -> "::1").
+std::string HostOf(const std::string& remote) {
+  if (!remote.empty() && remote[0] == '[') {
+    auto e = remote.find(']');
+    return e == std::string::npos ? remote : remote.substr(1, e - 1);
+  }
+  auto c = remote.rfind(':');
+  return c == std::string::npos ? remote : remote.substr(0, c);
+}
+
 bool Contains(const std::string& hay, std::string_view needle) {
   if (needle.empty()) return true;
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
@@ -241,17 +251,24 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
           if (!u) return std::string();
           return std::to_string(u->id) + "\n" + u->password_hash;
         },
-        [c, password, respond](Result<std::string> r) {
+        [c, password, respond, ip = req.remote_address](Result<std::string> r) {
           if (!r.ok()) return respond(HttpResponse::Problem(r.error()));
           std::string rec = *r;
-          c->workers->Post([c, password, rec, respond] {
+          c->workers->Post([c, password, rec, respond, ip] {
             // Unknown email: verify against a fixed hash anyway so timing does not tell.
             static const std::string kDummy = *auth::HashPassword("dummy-password-for-timing");
             size_t nl = rec.find('\n');
             bool known = nl != std::string::npos;
             std::string hash = known ? rec.substr(nl + 1) : kDummy;
             bool good = auth::VerifyPassword(password, hash) && known;
-            if (!good) return respond(HttpResponse::Problem(Err(Code::kBadCredentials, "wrong email or password")));
+            if (!good) {
+              // Audited (the account if it exists; never the email tried).
+              c->engine->Submit(engine::Request{
+                  registry::Command(registry::RecordSecurityEvent{known ? std::stoll(rec.substr(0, nl)) : 0, 0, "login_failed",
+                                                                  known ? "wrong password" : "unknown account", HostOf(ip)}),
+                  {}, [](Result<std::string>) {}});
+              return respond(HttpResponse::Problem(Err(Code::kBadCredentials, "wrong email or password")));
+            }
             int64_t uid = std::stoll(rec.substr(0, nl));
             std::string token = auth::NewRefreshToken();
             int64_t now = Now(*c);
@@ -675,6 +692,34 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
       return cash_json(s, id);
     }, respond);
   }, "Cash balances of an account by currency (owner, admin, auditor)", {}, "CashBalances"));
+
+  // ---------------------------------------------------------------- audit
+  CX_TRY(add(Method::kGet, "/api/v1/audit", kOversight, [c](HttpRequest&& req, const Principal&, Responder respond) {
+    CX_GET(page, GetPage(req));
+    std::optional<int64_t> user;
+    if (auto v = req.Query("user")) {
+      CX_GET(x, api::ParseId(*v, "user"));
+      user = x;
+    }
+    std::string kind(req.Query("kind").value_or(""));
+    Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+      std::vector<const registry::AuditEntry*> matches;
+      const auto& a = s.audit();
+      for (auto it = a.rbegin(); it != a.rend(); ++it)
+        if ((!user || it->user == *user) && (kind.empty() || it->kind == kind)) matches.push_back(&*it);
+      return Serialize(Paged(matches, page, [](const registry::AuditEntry& e) {
+        json::object o;
+        o["seq"] = e.seq;
+        o["ts_us"] = e.ts;
+        o["user"] = e.user;
+        o["actor"] = e.actor;
+        o["kind"] = e.kind;
+        o["detail"] = e.detail;
+        o["ip"] = e.ip;
+        return o;
+      }));
+    }, respond);
+  }, "Security audit trail, newest first: logins, failed logins, role changes, sessions, cash movements (admin, auditor; ?user=, ?kind=)", {}, "AuditList"));
 
   // ---------------------------------------------------------------- proofs
   CX_TRY(add(Method::kGet, "/api/v1/proofs/{seq}", kPublic, [c](HttpRequest&& req, const Principal& p, Responder respond) {

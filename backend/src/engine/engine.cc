@@ -34,8 +34,13 @@ Result<void> Engine::Recover() {
   CX_ASSIGN_OR_RETURN(std::optional<store::Snapshot> snap, store_->LatestSnapshot());
   int64_t from = 1;
   Hash256 prev{};
+  // A snapshot is only a shortcut: one this build cannot decode (an older format) is
+  // skipped and the whole journal is replayed instead.
+  if (snap && snap->seq <= tail.last_seq && !state_.Restore(snap->state)) {
+    state_ = registry::RegistryState();
+    snap.reset();
+  }
   if (snap && snap->seq <= tail.last_seq) {
-    if (!state_.Restore(snap->state)) return Err(Code::kJournalCorrupt, "snapshot at seq " + std::to_string(snap->seq) + " does not decode");
     from = snap->seq + 1;
     prev = snap->last_hash;
     last_seq_ = snap->seq;

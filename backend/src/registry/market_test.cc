@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -21,6 +22,7 @@ struct Engine {
   std::vector<int64_t> log_ts;
   int64_t ts = 1'700'000'000'000'000;
   std::vector<Event> last;  // events of the last accepted command (inputs + outcomes)
+  int64_t seq_base = 0;     // journal seq before this harness's first event (restored twins)
 
   Result<void> Run(const Command& c, int64_t advance_us = 1) {
     ts += advance_us;
@@ -34,7 +36,7 @@ struct Engine {
     last.clear();
     for (auto& e : out) {
       derived.clear();
-      s.Apply(e, static_cast<int64_t>(log.size()) + 1, ts, &derived);
+      s.Apply(e, seq_base + static_cast<int64_t>(log.size()) + 1, ts, &derived);
       log.push_back(e);
       log_ts.push_back(ts);
       last.push_back(e);
@@ -336,6 +338,20 @@ TEST(Market, FokPostOnlyAndSelfTradePreventionRefuseOrCancelAndReleaseLocks) {
   ASSERT_TRUE(m.Run(po).ok());
   EXPECT_EQ(m.s.order(m.s.order_count())->status, OrderStatus::kRejected);
   EXPECT_EQ(m.s.order(m.s.order_count())->code, static_cast<int32_t>(Code::kPostOnlyWouldTrade));
+  // Minimum fill: 2 t available, 3 t asked with at least 2.5 t at once: refused whole.
+  PlaceOrder mf;
+  mf.actor = m.buyer2;
+  mf.order.instrument = m.inst_forest;
+  mf.order.side = OrderSide::kBuy;
+  mf.order.price = 1000;
+  mf.order.qty = 3000;
+  mf.order.min_qty = 3000;
+  mf.order.tif = OrderTif::kIoc;
+  ASSERT_TRUE(m.Run(mf).ok());
+  EXPECT_EQ(m.s.order(m.s.order_count())->status, OrderStatus::kRejected);
+  EXPECT_EQ(m.s.order(m.s.order_count())->code, static_cast<int32_t>(Code::kMinFillNotMet));
+  EXPECT_EQ(m.s.fills().size(), 0u);
+  EXPECT_EQ(m.Cash(m.acct(m.buyer2), true), 0);
   // The seller buys against its own ask: cancel newest cancels the incoming buy.
   ASSERT_TRUE(m.Run(DepositCash{m.admin, m.acct(m.seller), "USD", 100'000, ""}).ok());
   int64_t self = m.Place(m.seller, m.inst_forest, OrderSide::kBuy, OrderKind::kLimit, 1000, 1000);
@@ -447,6 +463,36 @@ TEST(Market, PrimaryAuctionClearsAtOneUniformPrice) {
   m.ExpectInvariants();
 }
 
+TEST(Market, WithdrawalsLockCashUntilAnAdminDecidesWithTheSecondFactor) {
+  Market m;
+  const int64_t b = m.acct(m.buyer);
+  EXPECT_EQ(CodeOf(m.Run(RequestWithdrawal{m.buyer, 0, "USD", 20'000'000, "too much"})), Code::kInsufficientFunds);
+  EXPECT_EQ(CodeOf(m.Run(RequestWithdrawal{m.buyer, m.acct(m.seller), "USD", 100, ""})), Code::kNotHolder);
+  ASSERT_TRUE(m.Run(RequestWithdrawal{m.buyer, 0, "USD", 300'000, "to my bank"}).ok());
+  ASSERT_TRUE(m.Run(RequestWithdrawal{m.buyer, 0, "USD", 200'000, "again"}).ok());
+  EXPECT_EQ(m.Cash(b, true), 500'000);
+  EXPECT_EQ(m.Cash(b), 9'500'000);
+  m.ExpectInvariants();
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.buyer, 1, true, "", true})), Code::kForbidden);
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 1, true, "", false})), Code::kMfaRequired);
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 2, false, "", false})), Code::kMissingField);
+  ASSERT_TRUE(m.Run(DecideWithdrawal{m.admin, 1, true, "", true}).ok());
+  ASSERT_TRUE(m.Run(DecideWithdrawal{m.admin, 2, false, "account name mismatch", false}).ok());
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 2, true, "", true})), Code::kBadState);
+  EXPECT_EQ(m.Cash(b, true), 0);
+  EXPECT_EQ(m.Cash(b), 9'700'000);
+  EXPECT_EQ(m.s.withdrawals().at(1).status, WithdrawalStatus::kApproved);
+  EXPECT_EQ(m.s.withdrawals().at(2).status, WithdrawalStatus::kRejected);
+  m.ExpectInvariants();
+  // The audit trail names who asked and who decided.
+  std::vector<std::string> kinds;
+  for (const auto& a : m.s.audit())
+    if (a.user == m.buyer) kinds.push_back(a.kind);
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "withdrawal_requested"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "withdrawal_approved"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "withdrawal_rejected"), kinds.end());
+}
+
 // Random streams of every order type over several accounts and both instruments:
 // invariants (conservation, locks == open orders, uncrossed books) after every step,
 // replay of the journal re-derives every outcome, and a snapshot restored mid-way
@@ -550,6 +596,7 @@ TEST(Market, RandomStreamsKeepInvariantsReplayAndSnapshot) {
       twin = std::make_unique<Engine>();
       ASSERT_TRUE(twin->s.Restore(snap));
       twin->ts = m.ts;
+      twin->seq_base = static_cast<int64_t>(m.log.size());
       twin_log_from = 0;
       ASSERT_EQ(twin->s.Snapshot(), snap);
     }

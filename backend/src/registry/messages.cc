@@ -15,7 +15,7 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "CashMoved",          "ProjectDocumentAdded", "InstrumentCreated", "MarketPhaseSet",
     "OrderSubmitted",     "OrderCancelRequested", "OrderReplaceRequested",
     "MassCancelRequested", "MarketTicked",     "TradeExecuted",     "OrderUpdated",
-    "MarketPhaseChanged"};
+    "MarketPhaseChanged", "SecurityEventRecorded", "WithdrawalRequested", "WithdrawalDecided"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

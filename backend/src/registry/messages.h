@@ -177,6 +177,33 @@ struct WithdrawCash {
   std::string reference;
 };
 
+// ---------------------------------------------------------------- security and cash
+// A security fact the edge observed (failed login, MFA change, key creation...).
+struct RecordSecurityEvent {
+  int64_t user = 0;
+  int64_t actor = 0;
+  std::string kind;
+  std::string detail;
+  std::string ip;
+};
+// The account owner asks to withdraw cash: the amount is locked until an admin decides.
+struct RequestWithdrawal {
+  int64_t actor = 0;
+  int64_t account = 0;  // 0: the actor's own
+  std::string currency;
+  int64_t amount = 0;
+  std::string reference;
+};
+// An admin approves (the money leaves) or rejects (the lock is released). `second_factor`
+// is set by the edge when the admin passed the step-up check.
+struct DecideWithdrawal {
+  int64_t actor = 0;
+  int64_t withdrawal = 0;
+  bool approve = false;
+  std::string reason;
+  bool second_factor = false;
+};
+
 // ---------------------------------------------------------------- exchange commands
 // Create an instrument: admin for anything; a holder of a batch may list that batch.
 struct CreateInstrument {
@@ -233,7 +260,7 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              RotateSession, CloseSession, DepositCash, WithdrawCash,
                              AddProjectDocument, CreateInstrument, SetMarketPhase,
                              StartAuction, PlaceOrder, CancelOrder, ReplaceOrder, MassCancel,
-                             MarketTick>;
+                             MarketTick, RecordSecurityEvent, RequestWithdrawal, DecideWithdrawal>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -429,6 +456,29 @@ struct MarketPhaseChanged {
   void Fields(V& v) { v("instrument", instrument); v("phase", phase); v("auction_end", auction_end); v("reason", reason); v("price", price); v("volume", volume); }
 };
 
+// ---------------------------------------------------------------- security and cash events
+struct SecurityEventRecorded {
+  int64_t user = 0;
+  int64_t actor = 0;
+  std::string kind;
+  std::string detail;
+  std::string ip;
+  template <class V>
+  void Fields(V& v) { v("user", user); v("actor", actor); v("kind", kind); v("detail", detail); v("ip", ip); }
+};
+struct WithdrawalRequested {
+  Withdrawal withdrawal;
+  template <class V> void Fields(V& v) { v("withdrawal", withdrawal); }
+};
+struct WithdrawalDecided {
+  int64_t withdrawal = 0;
+  bool approved = false;
+  int64_t actor = 0;
+  std::string reason;
+  template <class V>
+  void Fields(V& v) { v("withdrawal", withdrawal); v("approved", approved); v("actor", actor); v("reason", reason); }
+};
+
 using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
                            ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
                            IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
@@ -436,7 +486,8 @@ using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated,
                            SessionRevoked, CashMoved, ProjectDocumentAdded, InstrumentCreated,
                            MarketPhaseSet, OrderSubmitted, OrderCancelRequested,
                            OrderReplaceRequested, MassCancelRequested, MarketTicked,
-                           TradeExecuted, OrderUpdated, MarketPhaseChanged>;
+                           TradeExecuted, OrderUpdated, MarketPhaseChanged,
+                           SecurityEventRecorded, WithdrawalRequested, WithdrawalDecided>;
 // Index of alternative T in variant V (compile time).
 template <class T, class V>
 struct VariantIndex;

@@ -236,6 +236,41 @@ struct CashBalance {
   template <class V> void Fields(V& v) { v("available", available); v("locked", locked); }
 };
 
+// One line of the security audit trail (logins, failed logins, role changes, sessions,
+// cash movements, withdrawal decisions, MFA and key changes).
+struct AuditEntry {
+  int64_t seq = 0;
+  int64_t ts = 0;
+  int64_t user = 0;   // whom it concerns (0: unknown account)
+  int64_t actor = 0;  // who did it (0: the system / the user themself)
+  std::string kind;
+  std::string detail;
+  std::string ip;
+  template <class V>
+  void Fields(V& v) { v("seq", seq); v("ts", ts); v("user", user); v("actor", actor); v("kind", kind); v("detail", detail); v("ip", ip); }
+};
+
+enum class WithdrawalStatus : int32_t { kPending = 0, kApproved = 1, kRejected = 2 };
+struct Withdrawal {
+  int64_t id = 0;
+  int64_t account = 0;
+  int64_t requested_by = 0;
+  std::string currency;
+  int64_t amount = 0;
+  std::string reference;
+  WithdrawalStatus status = WithdrawalStatus::kPending;
+  int64_t decided_by = 0;
+  std::string reason;
+  int64_t created_ts = 0;
+  int64_t decided_ts = 0;
+  template <class V>
+  void Fields(V& v) {
+    v("id", id); v("account", account); v("requested_by", requested_by); v("currency", currency);
+    v("amount", amount); v("reference", reference); v("status", status); v("decided_by", decided_by);
+    v("reason", reason); v("created_ts", created_ts); v("decided_ts", decided_ts);
+  }
+};
+
 struct Session {
   int64_t family = 0;
   int64_t user = 0;

@@ -122,7 +122,7 @@ int64_t RegistryState::SessionFamilyOf(const std::string& token_hash) const {
 
 bool RegistryState::account_exists(int64_t account) const {
   if (account >= kFirstUserAccount) return account < next_.account;  // user accounts are dense
-  return account == kBufferAccount || OriginRegistryOfAccount(account) != nullptr;
+  return account == kBufferAccount || account == kFeeAccount || OriginRegistryOfAccount(account) != nullptr;
 }
 
 std::string RegistryState::SerialRangeText(const Batch& b, const Range& r) {
@@ -487,6 +487,45 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           if (c.new_hash.size() != 64 || tokens_.count(c.new_hash))
             return Refuse(Code::kInvalidField, "bad token hash", "token");
           out.push_back(SessionRotated{s.family, c.presented_hash, c.new_hash, c.expires_at});
+        } else if constexpr (std::is_same_v<T, RecordSecurityEvent>) {
+          if (c.kind.empty() || c.kind.size() > 64) return Refuse(Code::kInvalidField, "kind is 1 to 64 characters", "kind");
+          CX_TRY(CheckText(c.detail, "detail", false, 500));
+          CX_TRY(CheckText(c.ip, "ip", false, 64));
+          if (c.user != 0 && !user(c.user)) return Refuse(Code::kUnknownUser, "unknown user", "user");
+          out.push_back(SecurityEventRecorded{c.user, c.actor, c.kind, c.detail, c.ip});
+        } else if constexpr (std::is_same_v<T, RequestWithdrawal>) {
+          int64_t account = OwnAccountIfZero(c.actor, c.account);
+          CX_TRY(CheckActorOwns(c.actor, account));
+          if (!account_exists(account) || account < kFirstUserAccount)
+            return Refuse(Code::kUnknownAccount, "no such account", "account");
+          if (c.currency.size() != 3 || !std::all_of(c.currency.begin(), c.currency.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+            return Refuse(Code::kInvalidField, "an ISO 4217 currency code such as USD", "currency");
+          if (c.amount <= 0 || c.amount > int64_t{1} << 53) return Refuse(Code::kBadQuantity, "amount must be positive", "amount");
+          CX_TRY(CheckText(c.reference, "reference", false, 200));
+          const auto* m = cash(account);
+          const CashBalance* b = nullptr;
+          if (m)
+            if (auto it = m->find(c.currency); it != m->end()) b = &it->second;
+          if (!b || b->available < c.amount) return Refuse(Code::kInsufficientFunds, "not enough available cash", "amount");
+          Withdrawal w;
+          w.id = next_.withdrawal;
+          w.account = account;
+          w.requested_by = c.actor;
+          w.currency = c.currency;
+          w.amount = c.amount;
+          w.reference = c.reference;
+          w.created_ts = ts;
+          out.push_back(WithdrawalRequested{std::move(w)});
+        } else if constexpr (std::is_same_v<T, DecideWithdrawal>) {
+          const User* a = user(c.actor);
+          if (c.actor != 0 && !(a && (a->roles & kAdmin))) return Refuse(Code::kForbidden, "admin only", "withdrawal");
+          auto it = withdrawals_.find(c.withdrawal);
+          if (it == withdrawals_.end()) return Refuse(Code::kNotFound, "no such withdrawal", "withdrawal");
+          if (it->second.status != WithdrawalStatus::kPending) return Refuse(Code::kBadState, "already decided", "withdrawal");
+          if (c.approve && !c.second_factor) return Refuse(Code::kMfaRequired, "approving a withdrawal needs the second factor", "otp");
+          if (!c.approve && IsBlank(c.reason)) return Refuse(Code::kMissingField, "a rejection needs a reason", "reason");
+          CX_TRY(CheckText(c.reason, "reason", false, 500));
+          out.push_back(WithdrawalDecided{c.withdrawal, c.approve, c.actor, c.reason});
         } else if constexpr (std::is_same_v<T, DepositCash> || std::is_same_v<T, WithdrawCash>) {
           constexpr bool kDeposit = std::is_same_v<T, DepositCash>;
           if (!account_exists(c.account) || c.account < kFirstUserAccount)
@@ -623,13 +662,29 @@ Result<void> RegistryState::DecideImportRetirement(const ImportRetirement& c, in
 }
 
 // ------------------------------------------------------------------ apply
+void RegistryState::Audit(int64_t seq, int64_t ts, int64_t user, int64_t actor, std::string kind, std::string detail,
+                          std::string ip) {
+  audit_.push_back(AuditEntry{seq, ts, user, actor, std::move(kind), std::move(detail), std::move(ip)});
+}
+
+int64_t RegistryState::UserOfAccount(int64_t account) const {
+  auto it = user_by_account_.find(account);
+  return it == user_by_account_.end() ? 0 : it->second;
+}
+
+std::string RegistryState::FormatMinor(int64_t v) {
+  std::string s = std::to_string(v / 100) + "." + std::to_string(100 + v % 100).substr(1);
+  return s;
+}
+
 void RegistryState::Index(const Batch& b) {
   serials_[b.serial_space][b.serial_start] = {b.serial_end, b.id};
 }
 
 void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<Event>* derived) {
   constexpr size_t kFirstMarketEvent = VariantIndex<InstrumentCreated, Event>::value;
-  if (ev.index() >= kFirstMarketEvent) {
+  constexpr size_t kLastMarketEvent = VariantIndex<MarketPhaseChanged, Event>::value;
+  if (ev.index() >= kFirstMarketEvent && ev.index() <= kLastMarketEvent) {
     ApplyMarket(ev, ts, derived);
     return;
   }
@@ -647,6 +702,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           next_.account = std::max(next_.account, e.user.account + 1);
         } else if constexpr (std::is_same_v<T, UserRolesChanged>) {
           user_ix_[static_cast<size_t>(e.user)]->roles = e.roles;
+          Audit(seq, ts, e.user, e.actor, "role_change", "roles bits " + std::to_string(e.roles), "");
         } else if constexpr (std::is_same_v<T, CreditClassCreated>) {
           classes_[e.cls.id] = e.cls;
           next_.cls = std::max(next_.cls, e.cls.id + 1);
@@ -709,6 +765,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           // Cancellations were applied by their own events; nothing else changes.
         } else if constexpr (std::is_same_v<T, SessionOpened>) {
           sessions_[e.family] = Session{e.family, e.user, ts, ts, false};
+          Audit(seq, ts, e.user, 0, "login", "session " + std::to_string(e.family), "");
           tokens_[e.token_hash] = SessionToken{e.token_hash, e.family, e.expires_at, false};
           next_.session = std::max(next_.session, e.family + 1);
         } else if constexpr (std::is_same_v<T, SessionRotated>) {
@@ -717,6 +774,8 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           sessions_[e.family].last_used_ts = ts;
         } else if constexpr (std::is_same_v<T, SessionRevoked>) {
           sessions_[e.family].revoked = true;
+          Audit(seq, ts, sessions_[e.family].user, 0, e.reason == "reuse" ? "refresh_token_reuse" : "session_revoked",
+                "session " + std::to_string(e.family) + " (" + e.reason + ")", "");
         } else if constexpr (std::is_same_v<T, ProjectDocumentAdded>) {
           Project& p = *project_ix_[static_cast<size_t>(e.project)];
           p.info.documents.push_back(e.cid);
@@ -724,6 +783,33 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
         } else if constexpr (std::is_same_v<T, CashMoved>) {
           cash_[e.account][e.currency].available += e.amount;
           cash_total_[e.currency] += e.amount;
+          Audit(seq, ts, UserOfAccount(e.account), e.actor, e.amount >= 0 ? "deposit" : "withdrawal",
+                FormatMinor(e.amount >= 0 ? e.amount : -e.amount) + " " + e.currency + (e.reference.empty() ? "" : " ref " + e.reference), "");
+        } else if constexpr (std::is_same_v<T, SecurityEventRecorded>) {
+          Audit(seq, ts, e.user, e.actor, e.kind, e.detail, e.ip);
+        } else if constexpr (std::is_same_v<T, WithdrawalRequested>) {
+          const Withdrawal& w = withdrawals_[e.withdrawal.id] = e.withdrawal;
+          CashBalance& b = cash_[w.account][w.currency];
+          b.available -= w.amount;
+          b.locked += w.amount;
+          next_.withdrawal = std::max(next_.withdrawal, w.id + 1);
+          Audit(seq, ts, UserOfAccount(w.account), w.requested_by, "withdrawal_requested",
+                "#" + std::to_string(w.id) + " " + FormatMinor(w.amount) + " " + w.currency, "");
+        } else if constexpr (std::is_same_v<T, WithdrawalDecided>) {
+          Withdrawal& w = withdrawals_[e.withdrawal];
+          CashBalance& b = cash_[w.account][w.currency];
+          b.locked -= w.amount;
+          if (e.approved) {
+            cash_total_[w.currency] -= w.amount;  // the money left the platform
+          } else {
+            b.available += w.amount;
+          }
+          w.status = e.approved ? WithdrawalStatus::kApproved : WithdrawalStatus::kRejected;
+          w.decided_by = e.actor;
+          w.reason = e.reason;
+          w.decided_ts = ts;
+          Audit(seq, ts, UserOfAccount(w.account), e.actor, e.approved ? "withdrawal_approved" : "withdrawal_rejected",
+                "#" + std::to_string(w.id) + (e.reason.empty() ? "" : ": " + e.reason), "");
         }
       },
       ev);
@@ -826,9 +912,12 @@ std::string RegistryState::Snapshot() const {
   self.cash_v_.clear();
   for (const auto& [a, m] : cash_)
     for (const auto& [cur, b] : m) self.cash_v_.push_back(CashRow{a, cur, b});
+  self.withdrawals_v_.clear();
+  for (const auto& [id, w] : withdrawals_) self.withdrawals_v_.push_back(w);
   self.market_v_ = SnapshotMarket();
   std::string out = Encode(self);
   self.market_v_.clear();
+  self.withdrawals_v_.clear();
   self.sessions_v_.clear();
   self.tokens_v_.clear();
   self.cash_v_.clear();
@@ -865,6 +954,8 @@ bool RegistryState::Restore(std::string_view bytes) {
     cash_[row.account][row.currency] = row.b;
     cash_total_[row.currency] += row.b.available + row.b.locked;
   }
+  audit_ = std::move(s.audit_);
+  for (auto& w : s.withdrawals_v_) withdrawals_[w.id] = w;
   return RestoreMarket(s.market_v_);
 }
 

@@ -88,7 +88,7 @@ class RegistryState {
     v("issuances", issuances_v_); v("batches", batches_v_); v("retirements", retirements_v_);
     v("holdings", holdings_v_); v("cancellations", cancellations_); v("import_keys", import_keys_v_);
     v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_); v("cash", cash_v_);
-    v("market", market_v_);
+    v("market", market_v_); v("audit", audit_); v("withdrawals", withdrawals_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -96,6 +96,10 @@ class RegistryState {
 
   // Mutations used by the exchange (escrow for sell orders / withdrawals); engine thread.
   Result<void> CanEscrow(int64_t account, int64_t batch, int64_t kg) const;
+
+  // Security audit trail, oldest first.
+  const std::vector<AuditEntry>& audit() const { return audit_; }
+  const std::map<int64_t, Withdrawal>& withdrawals() const { return withdrawals_; }
 
   // ---- exchange (market.cc)
   const std::map<int64_t, Instrument>& instruments() const;
@@ -148,8 +152,14 @@ class RegistryState {
   void Uncross(Instrument& in, int64_t ts);
   void Touch(const Order& o, int64_t price);
   void CloseOrder(Order& o, OrderStatus st, int32_t reason, int32_t code, int64_t ts);
-  void EnterBook(Instrument& in, Order& o, int64_t ts);
+  void EnterBook(Instrument& in, Order& o, int64_t ts, bool first_entry);
 
+  void Audit(int64_t seq, int64_t ts, int64_t user, int64_t actor, std::string kind, std::string detail, std::string ip);
+  int64_t UserOfAccount(int64_t account) const;
+  static std::string FormatMinor(int64_t v);
+  std::vector<AuditEntry> audit_;
+  std::map<int64_t, Withdrawal> withdrawals_;
+  std::vector<Withdrawal> withdrawals_v_;
   std::unique_ptr<MarketState> mkt_;
   std::string market_v_;  // encoded MarketSnap (snapshot staging)
   Result<void> DecideImportRetirement(const ImportRetirement& c, int64_t ts,
@@ -205,12 +215,12 @@ class RegistryState {
 
   struct Next {
     int64_t user = 1, account = kFirstUserAccount, cls = 1, project = 1, issuance = 1,
-            batch = 1, retirement = 1, native_serial = 1, session = 1;
+            batch = 1, retirement = 1, native_serial = 1, session = 1, withdrawal = 1;
     template <class V>
     void Fields(V& v) {
       v("user", user); v("account", account); v("cls", cls); v("project", project);
       v("issuance", issuance); v("batch", batch); v("retirement", retirement);
-      v("native_serial", native_serial); v("session", session);
+      v("native_serial", native_serial); v("session", session); v("withdrawal", withdrawal);
     }
   } next_;
 
