@@ -14,4 +14,4 @@ SERVER="${CARBONX_BIN:-$BUILD/app/carbonx}"
 [ -x "$BIN" ] || ninja -C "$BUILD" -j1 cx_http_orders_bench >/dev/null 2>&1
 [ -x "$BIN" ] || { echo "cx_http_orders_bench not built at $BIN" >&2; exit 1; }
 [ -x "$SERVER" ] || { echo "carbonx not built at $SERVER" >&2; exit 1; }
-"$BIN" --bin "$SERVER" --seconds "${CX_HTTP_ORDERS_SECONDS:-5}" --conns "${CX_HTTP_ORDERS_CONNS:-64}"
+"$BIN" --bin "$SERVER" --seconds "${CX_HTTP_ORDERS_SECONDS:-5}" --conns "${CX_HTTP_ORDERS_CONNS:-256}"

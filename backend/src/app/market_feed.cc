@@ -7,7 +7,6 @@
 
 #include "api/json_util.h"
 #include "app/market_views.h"
-#include "app/views.h"
 #include "exchange/order_book.h"
 
 namespace cx::app {
@@ -16,11 +15,24 @@ using registry::RegistryState;
 
 namespace {
 
+// What one command changed, as copied values (rendered later by the publisher thread).
 struct Observed {
+  struct PrivOrder {
+    int64_t user;
+    registry::Order order;
+    std::string symbol;
+  };
+  struct PrivFill {
+    int64_t user;
+    int64_t viewer;  // account
+    registry::Fill fill;
+    registry::Batch batch;  // serial fields only, for the serial ranges
+  };
   std::vector<marketdata::InstrumentInfo> instruments;
   std::vector<marketdata::Trade> trades;
   std::vector<std::pair<InstrumentId, std::vector<marketdata::LevelUpdate>>> depth;
-  std::vector<std::pair<int64_t, std::string>> priv;  // user, {"type":..,"data":..} body
+  std::vector<PrivFill> fills;
+  std::vector<PrivOrder> orders;
 };
 
 marketdata::Trade TradeOf(const registry::Fill& f) {
@@ -67,7 +79,16 @@ uint8_t CategoriesOf(const RegistryState& s, const registry::Instrument& in) {
   return c;
 }
 
-MarketFeed::MarketFeed() = default;
+MarketFeed::MarketFeed() { publisher_ = std::thread([this] { Run(); }); }
+
+MarketFeed::~MarketFeed() {
+  {
+    std::lock_guard l(q_mu_);
+    stop_ = true;
+  }
+  q_cv_.notify_one();
+  publisher_.join();
+}
 
 void MarketFeed::set_hub(api::PubSubHub* hub) {
   std::lock_guard l(mu_);
@@ -106,13 +127,16 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
     const registry::User* u = s.user_by_account(account);
     return u ? u->id : 0;
   };
-  auto priv = [&](int64_t account, const char* type, json::object data) {
+  auto fill_for = [&](int64_t account, const registry::Fill& f) {
     int64_t u = user_of(account);
     if (!u) return;
-    json::object m;
-    m["type"] = type;
-    m["data"] = std::move(data);
-    item->priv.emplace_back(u, Serialize(m));
+    Observed::PrivFill pf{u, account, f, {}};
+    if (const registry::Batch* b = s.batch(f.batch)) {
+      pf.batch.serial = b->serial;
+      pf.batch.serial_start = b->serial_start;
+      pf.batch.quantity_kg = b->quantity_kg;
+    }
+    item->fills.push_back(std::move(pf));
   };
   for (const registry::Event& e : *o.events) {
     if (const auto* ic = std::get_if<registry::InstrumentCreated>(&e)) {
@@ -125,12 +149,16 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
       item->trades.push_back(TradeOf(t->fill));
       orders.insert(t->fill.buy_order);
       orders.insert(t->fill.sell_order);
-      priv(t->fill.buyer, "fill", FillView(s, t->fill, t->fill.buyer));
-      if (t->fill.seller != t->fill.buyer) priv(t->fill.seller, "fill", FillView(s, t->fill, t->fill.seller));
+      fill_for(t->fill.buyer, t->fill);
+      if (t->fill.seller != t->fill.buyer) fill_for(t->fill.seller, t->fill);
     }
   }
   for (int64_t id : orders)
-    if (const registry::Order* ord = s.order(id)) priv(ord->account, "order", OrderView(s, *ord));
+    if (const registry::Order* ord = s.order(id))
+      if (int64_t u = user_of(ord->account)) {
+        const registry::Instrument* in = s.instrument(ord->instrument);
+        item->orders.push_back({u, *ord, in ? in->symbol : std::string()});
+      }
   // Depth: the touched levels' displayed quantity now, where it differs from what the
   // publisher was last given.
   if (!s.touched().empty()) {
@@ -150,7 +178,9 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
     }
     for (auto& [inst, v] : ups) item->depth.emplace_back(InstrumentId(inst), std::move(v));
   }
-  if (item->instruments.empty() && item->trades.empty() && item->depth.empty() && item->priv.empty()) return nullptr;
+  if (item->instruments.empty() && item->trades.empty() && item->depth.empty() && item->fills.empty() &&
+      item->orders.empty())
+    return nullptr;
   return item;
 }
 
@@ -161,7 +191,29 @@ void MarketFeed::Send(std::vector<marketdata::Outgoing>& out) {
 }
 
 void MarketFeed::Publish(const std::vector<std::shared_ptr<const void>>& items) {
-  std::lock_guard l(mu_);
+  {
+    std::lock_guard l(q_mu_);
+    queue_.push_back(items);
+  }
+  q_cv_.notify_one();
+}
+
+void MarketFeed::Run() {
+  for (;;) {
+    std::vector<std::shared_ptr<const void>> items;
+    {
+      std::unique_lock l(q_mu_);
+      q_cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      items = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    std::lock_guard l(mu_);
+    PublishLocked(items);
+  }
+}
+
+void MarketFeed::PublishLocked(const std::vector<std::shared_ptr<const void>>& items) {
   std::vector<marketdata::Outgoing> out;
   for (const auto& p : items) {
     const auto& it = *static_cast<const Observed*>(p.get());
@@ -176,11 +228,22 @@ void MarketFeed::Publish(const std::vector<std::shared_ptr<const void>>& items) 
       (void)feed_.OnDepth(inst, ups, out);
       Send(out);
     }
-    for (const auto& [user, body] : it.priv) {
+    auto send_private = [&](int64_t user, const char* type, const std::string& data) {
       std::string channel = "orders:" + std::to_string(user);
       uint64_t seq = ++private_seq_[user];
-      std::string text = "{\"channel\":\"" + channel + "\",\"seq\":" + std::to_string(seq) + "," + body.substr(1);
+      std::string text = "{\"channel\":\"" + channel + "\",\"seq\":" + std::to_string(seq) + ",\"type\":\"" + type +
+                         "\",\"data\":" + data + "}";
       if (hub_) hub_->Publish(channel, std::move(text));
+    };
+    for (const auto& f : it.fills) {
+      std::string data;
+      AppendFillJson(data, f.fill, f.viewer, f.batch.serial.empty() ? nullptr : &f.batch);
+      send_private(f.user, "fill", data);
+    }
+    for (const auto& o : it.orders) {
+      std::string data;
+      AppendOrderJson(data, o.order, o.symbol);
+      send_private(o.user, "order", data);
     }
   }
 }

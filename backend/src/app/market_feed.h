@@ -11,11 +11,16 @@
 // a subscriber first gets a snapshot (or for orders:<u> a snapshot marker with the current
 // seq; the open orders come from REST), so a gap is detectable.
 //
-// Thread-safety: Observe on the engine thread only; everything else from any thread (one
+// Thread-safety: Observe on the engine thread only (it copies values, renders nothing);
+// Publish only queues, and the feed's own publisher thread renders and sends, so neither
+// the engine nor the journal writer waits for JSON. Everything else from any thread (one
 // mutex). Subscribe() takes the hub subscription and the snapshot under the same mutex
-// that Publish holds, so no message can fall between them.
+// the publisher holds, so no message can fall between them.
 #pragma once
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,6 +36,7 @@ namespace cx::app {
 class MarketFeed {
  public:
   MarketFeed();
+  ~MarketFeed();  // drains what was queued, then stops the publisher thread
   void set_hub(api::PubSubHub* hub);
   // Before the engine starts: instruments, past trades (from the state's fills) and the
   // current books.
@@ -55,8 +61,15 @@ class MarketFeed {
   std::string Indices();
 
  private:
-  void AddInstrumentLocked(const registry::RegistryState& s, const registry::Instrument& in);
   void Send(std::vector<marketdata::Outgoing>& out);
+  void PublishLocked(const std::vector<std::shared_ptr<const void>>& items);
+  void Run();
+
+  std::mutex q_mu_;
+  std::condition_variable q_cv_;
+  std::deque<std::vector<std::shared_ptr<const void>>> queue_;
+  bool stop_ = false;
+  std::thread publisher_;
 
   std::mutex mu_;
   marketdata::MarketDataFeed feed_;

@@ -99,13 +99,18 @@ Result<std::string> OrderReply(const RegistryState& s, const engine::Outcome& ou
   for (const auto& e : *out.events)
     if (const auto* u = std::get_if<registry::OrderUpdated>(&e); u && u->order == id && (u->what == 3 || (u->what == 0 && u->status == registry::OrderStatus::kRejected)))
       return Err(static_cast<Code>(u->code), u->what == 3 ? "the book refused the replace" : "the book refused the order", "order");
-  json::object v = OrderView(s, *o);
-  json::array fills;
+  std::string v = OrderJson(s, *o);
+  v.pop_back();  // reopen the object to add this command's fills
+  v += ",\"fills\":[";
+  bool first = true;
   for (const auto& e : *out.events)
-    if (const auto* t = std::get_if<registry::TradeExecuted>(&e); t && (t->fill.buy_order == id || t->fill.sell_order == id))
-      fills.push_back(FillView(s, t->fill, o->account));
-  v["fills"] = std::move(fills);
-  return Serialize(v);
+    if (const auto* t = std::get_if<registry::TradeExecuted>(&e); t && (t->fill.buy_order == id || t->fill.sell_order == id)) {
+      if (!first) v += ',';
+      first = false;
+      v += FillJson(s, t->fill, o->account);
+    }
+  v += "]}";
+  return v;
 }
 
 bool Oversight(const Principal& p) { return p.Has(Role::kAdmin) || p.Has(Role::kAuditor); }
@@ -270,7 +275,7 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
           if (status && *status == "closed" && live) continue;
           matches.push_back(o);
         }
-      return Serialize(Paged(matches, page, [&](const registry::Order& o) { return OrderView(s, o); }));
+      return PagedJson(matches, page, [&](const registry::Order& o) { return OrderJson(s, o); });
     }, respond);
   }, "Your orders, newest first (?status=open|closed|all, ?instrument=, admins/auditors ?account=)", {}, "OrderList"));
 
@@ -281,7 +286,7 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
     Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
       const registry::Order* o = s.order(id);
       if (!o || (!oversight && o->account != AccountOf(s, uid))) return Err(Code::kUnknownOrder, "no such order", "id");
-      return Serialize(OrderView(s, *o));
+      return OrderJson(s, *o);
     }, respond);
   }, "One of your orders", {}, "Order"));
 
@@ -335,7 +340,7 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
           const registry::Fill& fl = s.fills()[static_cast<size_t>(*it - 1)];
           if (!inst || fl.instrument == *inst) matches.push_back(&fl);
         }
-      return Serialize(Paged(matches, page, [&](const registry::Fill& fl) { return FillView(s, fl, acct); }));
+      return PagedJson(matches, page, [&](const registry::Fill& fl) { return FillJson(s, fl, acct); });
     }, respond);
   }, "Your fills, newest first: price, quantity, fee, delivered batch and kilogram ranges", {}, "FillList"));
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/json_out.h"
 #include "core/units.h"
 #include "exchange/order_book.h"
 
@@ -70,73 +71,73 @@ json::object InstrumentView(const RegistryState& s, const Instrument& in) {
   return o;
 }
 
-json::object OrderView(const RegistryState& s, const Order& o) {
-  json::object v;
-  v["id"] = o.id;
-  v["client_order_id"] = o.client_id;
-  v["instrument"] = o.instrument;
-  if (const Instrument* in = s.instrument(o.instrument)) v["symbol"] = in->symbol;
-  v["account"] = o.account;
-  v["side"] = OrderSideName(o.side);
-  v["type"] = OrderKindName(o.kind);
-  v["time_in_force"] = OrderTifName(o.tif);
-  v["stp"] = OrderStpName(o.stp);
-  v["post_only"] = o.post_only;
-  v["price"] = Price(o.price);
-  v["stop_price"] = Price(o.stop_price);
-  v["protection_price"] = Price(o.book_price);
-  v["price_minor"] = o.price;
-  v["quantity"] = FormatKgAsTonnes(o.qty);
-  v["quantity_kg"] = o.qty;
-  v["open_quantity"] = FormatKgAsTonnes(o.open_qty);
-  v["open_kg"] = o.open_qty;
-  v["filled_quantity"] = FormatKgAsTonnes(o.filled_qty);
-  v["filled_kg"] = o.filled_qty;
-  v["display_quantity"] = o.display_qty ? json::value(FormatKgAsTonnes(o.display_qty)) : json::value(nullptr);
-  v["min_quantity"] = o.min_qty ? json::value(FormatKgAsTonnes(o.min_qty)) : json::value(nullptr);
-  v["expire_at_us"] = o.expire_at ? json::value(o.expire_at) : json::value(nullptr);
-  v["average_price"] = o.filled_qty ? json::value(FormatDecimal(static_cast<int64_t>(static_cast<__int128>(o.notional) * 1000 / o.filled_qty), 2)) : json::value(nullptr);
-  v["notional"] = FormatDecimal(o.notional, 2);
-  v["fees"] = FormatDecimal(o.fees, 2);
-  v["cash_locked"] = FormatDecimal(o.cash_locked, 2);
-  if (o.batch) v["batch"] = o.batch;
-  v["status"] = OrderStatusName(o.status);
-  v["in_auction"] = o.in_call;
-  if (o.code) v["reject_code"] = std::string(CodeName(static_cast<Code>(o.code)));
-  v["created_us"] = o.created_ts;
-  v["updated_us"] = o.updated_ts;
-  return v;
+void AppendOrderJson(std::string& out, const Order& o, std::string_view symbol) {
+  JsonOut j(out);
+  auto price = [&](std::string_view k, int64_t minor) {
+    if (minor > 0) j.KStr(k, FormatDecimal(minor, 2)); else j.KNull(k);
+  };
+  j.Open();
+  j.KInt("id", o.id).KStr("client_order_id", o.client_id).KInt("instrument", o.instrument).KStr("symbol", symbol);
+  j.KInt("account", o.account).KStr("side", OrderSideName(o.side)).KStr("type", OrderKindName(o.kind));
+  j.KStr("time_in_force", OrderTifName(o.tif)).KStr("stp", OrderStpName(o.stp)).KBool("post_only", o.post_only);
+  price("price", o.price);
+  price("stop_price", o.stop_price);
+  price("protection_price", o.book_price);
+  j.KInt("price_minor", o.price);
+  j.KStr("quantity", FormatKgAsTonnes(o.qty)).KInt("quantity_kg", o.qty);
+  j.KStr("open_quantity", FormatKgAsTonnes(o.open_qty)).KInt("open_kg", o.open_qty);
+  j.KStr("filled_quantity", FormatKgAsTonnes(o.filled_qty)).KInt("filled_kg", o.filled_qty);
+  if (o.display_qty) j.KStr("display_quantity", FormatKgAsTonnes(o.display_qty)); else j.KNull("display_quantity");
+  if (o.min_qty) j.KStr("min_quantity", FormatKgAsTonnes(o.min_qty)); else j.KNull("min_quantity");
+  if (o.expire_at) j.KInt("expire_at_us", o.expire_at); else j.KNull("expire_at_us");
+  if (o.filled_qty)
+    j.KStr("average_price", FormatDecimal(static_cast<int64_t>(static_cast<__int128>(o.notional) * 1000 / o.filled_qty), 2));
+  else
+    j.KNull("average_price");
+  j.KStr("notional", FormatDecimal(o.notional, 2)).KStr("fees", FormatDecimal(o.fees, 2));
+  j.KStr("cash_locked", FormatDecimal(o.cash_locked, 2));
+  if (o.batch) j.KInt("batch", o.batch);
+  j.KStr("status", OrderStatusName(o.status)).KBool("in_auction", o.in_call);
+  if (o.code) j.KStr("reject_code", CodeName(static_cast<Code>(o.code)));
+  j.KInt("created_us", o.created_ts).KInt("updated_us", o.updated_ts);
+  j.Close();
 }
 
-json::object FillView(const RegistryState& s, const Fill& f, int64_t viewer) {
-  json::object v;
-  v["id"] = f.id;
-  v["instrument"] = f.instrument;
-  v["buy_order"] = f.buy_order;
-  v["sell_order"] = f.sell_order;
+std::string OrderJson(const RegistryState& s, const Order& o) {
+  std::string out;
+  const Instrument* in = s.instrument(o.instrument);
+  AppendOrderJson(out, o, in ? std::string_view(in->symbol) : std::string_view());
+  return out;
+}
+
+void AppendFillJson(std::string& out, const Fill& f, int64_t viewer, const Batch* b) {
+  JsonOut j(out);
+  j.Open();
+  j.KInt("id", f.id).KInt("instrument", f.instrument).KInt("buy_order", f.buy_order).KInt("sell_order", f.sell_order);
   if (viewer == f.buyer || viewer == f.seller) {
-    v["side"] = viewer == f.buyer ? "buy" : "sell";
-    v["liquidity"] = f.aggressor == 2 ? "auction" : ((f.aggressor == 0) == (viewer == f.buyer) ? "taker" : "maker");
-    v["fee"] = FormatDecimal(viewer == f.buyer ? f.buyer_fee : f.seller_fee, 2);
+    j.KStr("side", viewer == f.buyer ? "buy" : "sell");
+    j.KStr("liquidity", f.aggressor == 2 ? "auction" : ((f.aggressor == 0) == (viewer == f.buyer) ? "taker" : "maker"));
+    j.KStr("fee", FormatDecimal(viewer == f.buyer ? f.buyer_fee : f.seller_fee, 2));
   }
-  v["price"] = FormatDecimal(f.price, 2);
-  v["price_minor"] = f.price;
-  v["quantity"] = FormatKgAsTonnes(f.qty);
-  v["quantity_kg"] = f.qty;
-  v["notional"] = FormatDecimal(f.notional, 2);
-  v["currency"] = f.currency;
-  v["batch"] = f.batch;
-  json::array r;
-  for (const auto& [lo, hi] : f.ranges) r.push_back(json::array{lo, hi});
-  v["kg_ranges"] = std::move(r);
-  json::array serials;
-  if (const Batch* b = s.batch(f.batch)) {
-    v["batch_serial"] = b->serial;
-    for (const auto& range : f.ranges) serials.push_back(json::value(RegistryState::SerialRangeText(*b, range)));
-  }
-  v["serials"] = std::move(serials);
-  v["ts_us"] = f.ts;
-  return v;
+  j.KStr("price", FormatDecimal(f.price, 2)).KInt("price_minor", f.price);
+  j.KStr("quantity", FormatKgAsTonnes(f.qty)).KInt("quantity_kg", f.qty);
+  j.KStr("notional", FormatDecimal(f.notional, 2)).KStr("currency", f.currency).KInt("batch", f.batch);
+  j.Key("kg_ranges").OpenArray();
+  for (const auto& [lo, hi] : f.ranges) j.OpenArray().Int(lo).Int(hi).CloseArray();
+  j.CloseArray();
+  if (b) j.KStr("batch_serial", b->serial);
+  j.Key("serials").OpenArray();
+  if (b)
+    for (const auto& range : f.ranges) j.Str(RegistryState::SerialRangeText(*b, range));
+  j.CloseArray();
+  j.KInt("ts_us", f.ts);
+  j.Close();
+}
+
+std::string FillJson(const RegistryState& s, const Fill& f, int64_t viewer) {
+  std::string out;
+  AppendFillJson(out, f, viewer, s.batch(f.batch));
+  return out;
 }
 
 json::object BookView(const RegistryState& s, int64_t instrument, size_t depth) {

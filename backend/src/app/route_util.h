@@ -92,6 +92,22 @@ json::object Paged(const std::vector<const T*>& matches, const Page& p, View vie
   return o;
 }
 
+// The same page envelope as Paged, for views rendered straight to JSON text.
+template <class T, class Render>
+std::string PagedJson(const std::vector<const T*>& matches, const Page& p, Render render) {
+  std::string out = "{\"items\":[";
+  int64_t total = static_cast<int64_t>(matches.size());
+  bool first = true;
+  for (int64_t i = (p.page - 1) * p.size; i < total && i < p.page * p.size; ++i) {
+    if (!first) out += ',';
+    first = false;
+    out += render(*matches[static_cast<size_t>(i)]);
+  }
+  out += "],\"total\":" + std::to_string(total) + ",\"page\":" + std::to_string(p.page) +
+         ",\"page_size\":" + std::to_string(p.size) + "}";
+  return out;
+}
+
 inline int64_t AccountOf(const registry::RegistryState& s, int64_t user) {
   const registry::User* u = s.user(user);
   return u ? u->account : 0;

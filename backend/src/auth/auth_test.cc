@@ -5,6 +5,7 @@
 #include <set>
 
 #include "auth/jwt.h"
+#include "auth/token_cache.h"
 #include "auth/password.h"
 #include "auth/principal.h"
 #include "auth/random.h"
@@ -223,4 +224,22 @@ TEST(Refresh, TokensAreRandomAndStoredHashed) {
 
 
 }  // namespace
+}  // namespace cx::auth
+
+namespace cx::auth {
+TEST(TokenCache, HitsOnlyTheExactTokenAndOnlyUntilExpiry) {
+  VerifiedTokenCache cache(2);
+  AccessClaims c;
+  c.user_id = 7;
+  c.expires_at = 1000;
+  cache.Put("aaa.bbb.ccc", c);
+  ASSERT_TRUE(cache.Find("aaa.bbb.ccc", 999).has_value());
+  EXPECT_EQ(cache.Find("aaa.bbb.ccc", 999)->user_id, 7);
+  EXPECT_FALSE(cache.Find("aaa.bbb.ccc", 1000).has_value());  // expired
+  EXPECT_FALSE(cache.Find("aaa.bbb.ccd", 999).has_value());   // another token
+  cache.Put("t2", c);
+  cache.Put("t3", c);  // full: cleared first
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_FALSE(cache.Find("aaa.bbb.ccc", 1).has_value());
+}
 }  // namespace cx::auth
