@@ -5,7 +5,7 @@
 # server in the same run. The generator starts its own carbonx --demo on a temp dir.
 # Prints BENCH http_hello_per_s, http_orders_per_s, http_order_p99_ms (and the ratio);
 # the per-thread server CPU per request goes to stderr.
-# CX_HTTP_ORDERS_SECONDS (default 5) per figure, CX_HTTP_ORDERS_CONNS (default 64).
+# CX_HTTP_ORDERS_SECONDS (default 5) per figure, CX_HTTP_ORDERS_CONNS (default 256: throughput at one fsync per group needs many requests in flight).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${BUILD:-$ROOT/build}"
