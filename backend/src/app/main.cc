@@ -20,6 +20,7 @@
 #include "app/demo.h"
 #include "app/import_cmd.h"
 #include "app/market_feed.h"
+#include "auth/token_cache.h"
 #include "app/service.h"
 #include "auth/jwt.h"
 #include "auth/random.h"
@@ -90,6 +91,22 @@ std::string JwtKey(const std::string& dir) {
   return k;
 }
 
+// A 256-bit key kept in a file of 64 hex digits, created once (mode 0600) if missing.
+Result<documents::MasterKey> KeyFile(const fs::path& kp) {
+  if (!fs::exists(kp)) {
+    uint8_t raw[32];
+    cx::auth::SecureRandom(raw, sizeof raw);
+    std::string hex = ToHex(raw, sizeof raw);
+    int fd = ::open(kp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) {
+      (void)!::write(fd, hex.data(), hex.size());
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  return documents::MasterKey::FromFile(kp.string());
+}
+
 std::string DefaultStaticDir(const char* argv0) {
   // frontend/dist next to the repository the binary was built from.
   for (fs::path p = fs::absolute(argv0).parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path())
@@ -146,19 +163,7 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
     if (env_key.ok() && *env_key) {
       dopt.master_key = **env_key;
     } else {
-      fs::path kp = fs::path(data) / "doc-master.key";
-      if (!fs::exists(kp)) {
-        uint8_t raw[32];
-        cx::auth::SecureRandom(raw, sizeof raw);
-        std::string hex = ToHex(raw, sizeof raw);
-        int fd = ::open(kp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) {
-          (void)!::write(fd, hex.data(), hex.size());
-          ::fsync(fd);
-          ::close(fd);
-        }
-      }
-      auto k = documents::MasterKey::FromFile(kp.string());
+      auto k = KeyFile(fs::path(data) / "doc-master.key");
       if (k.ok()) dopt.master_key = *k;
     }
     auto d = documents::DocumentStore::Open(dopt);
@@ -166,14 +171,54 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
     else std::cerr << "carbonx: documents disabled: " << d.error().message << "\n";
   }
   ctx.docs = docs.get();
+  // The key that seals TOTP secrets: $CX_MFA_KEY (64 hex digits) or DIR/mfa.key (created
+  // once, mode 0600).
+  std::optional<documents::MasterKey> mfa_key;
+  {
+    if (const char* env = std::getenv("CX_MFA_KEY")) {
+      auto k = documents::MasterKey::FromHex(env);
+      if (k.ok()) mfa_key = *k;
+      else std::cerr << "carbonx: CX_MFA_KEY: " << k.error().message << "\n";
+    } else {
+      auto k = KeyFile(fs::path(data) / "mfa.key");
+      if (k.ok()) mfa_key = *k;
+      else std::cerr << "carbonx: second factor disabled: " << k.error().message << "\n";
+    }
+  }
+  ctx.mfa_key = mfa_key ? &*mfa_key : nullptr;
   api::Router router;
+  // Verified access tokens are remembered until they expire (a bot reuses one token for
+  // thousands of requests); anything not in the cache is verified in full.
+  auth::VerifiedTokenCache token_cache;
   router.SetAuthenticator([&](std::string_view token) -> Result<auth::Principal> {
-    CX_ASSIGN_OR_RETURN(auth::AccessClaims c, jwt->Verify(token, std::time(nullptr)));
+    int64_t now = std::time(nullptr);
+    if (auto hit = token_cache.Find(token, now)) return hit->ToPrincipal();
+    CX_ASSIGN_OR_RETURN(auth::AccessClaims c, jwt->Verify(token, now));
+    token_cache.Put(token, c);
     return c.ToPrincipal();
   });
   auto rr = app::RegisterRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterDocumentRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterMarketRoutes(router, ctx, feed);
+  if (rr.ok()) rr = app::RegisterSecurityRoutes(router, ctx);
+#ifdef CX_HAVE_ML
+  // ---- Analytics (issue 8): the forecast model lives in DATA/models/reference (trained
+  // there once, in the background, when missing). Reference series: EUA front-month
+  // futures from ../shared (or $CX_SHARED) when present -- never shipped with the project
+  // -- else the committed Toucan BCT closes.
+  {
+    app::MlConfig ml;
+    ml.model_dir = (fs::path(data) / "models" / "reference").string();
+    const char* shared = std::getenv("CX_SHARED");
+    const std::string eua = "data/prices/eua_front_2008_2021.csv";
+    ml.references = {
+        {shared ? (fs::path(shared) / eua).string() : RepoFile(argv0, "../shared/" + eua), "datetime", "settle",
+         "EUA front-month futures (settle)", "EUR"},
+        {RepoFile(argv0, "ml/data/bct_daily_2021_2022.csv"), "date", "close", "Toucan Base Carbon Tonne (BCT, close)", "USD"},
+    };
+    if (rr.ok()) rr = app::RegisterMlRoutes(router, ctx, ml);
+  }
+#endif
   if (rr.ok()) rr = app::RegisterSchemas(router);
   if (!rr.ok()) {
     std::cerr << "carbonx: routes: " << rr.error().message << "\n";

@@ -4,7 +4,9 @@
 #include <ctime>
 
 #include "api/json_util.h"
+#include "app/mfa.h"
 #include "app/route_util.h"
+#include "auth/totp.h"
 #include "app/views.h"
 #include "auth/password.h"
 #include "auth/refresh.h"
@@ -243,23 +245,32 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_BODY(b);
     CX_GET(email, api::GetString(b, "email", 254));
     CX_GET(password, api::GetString(b, "password", auth::kMaxPasswordBytes));
+    CX_GET(otp, api::GetOptString(b, "otp", 16));
+    CX_GET(recovery, api::GetOptString(b, "recovery_code", 64));
     std::string lower = email;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
     c->engine->Submit(engine::Request{std::nullopt,
         [lower](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
           const registry::User* u = s.user_by_email(lower);
           if (!u) return std::string();
-          return std::to_string(u->id) + "\n" + u->password_hash;
+          std::string rec = std::to_string(u->id) + "\n" + u->password_hash;
+          if (const registry::MfaState* m = s.mfa(u->id); m && m->enabled)
+            rec += "\n" + std::to_string(m->last_step) + "\n" + m->secret;
+          return rec;
         },
-        [c, password, respond, ip = req.remote_address](Result<std::string> r) {
+        [c, password, respond, otp, recovery, ip = req.remote_address](Result<std::string> r) {
           if (!r.ok()) return respond(HttpResponse::Problem(r.error()));
           std::string rec = *r;
-          c->workers->Post([c, password, rec, respond, ip] {
+          c->workers->Post([c, password, rec, respond, otp, recovery, ip] {
             // Unknown email: verify against a fixed hash anyway so timing does not tell.
             static const std::string kDummy = *auth::HashPassword("dummy-password-for-timing");
             size_t nl = rec.find('\n');
             bool known = nl != std::string::npos;
-            std::string hash = known ? rec.substr(nl + 1) : kDummy;
+            // id \n hash [\n last_step \n sealed secret] (the last two when MFA is on)
+            std::string rest = known ? rec.substr(nl + 1) : std::string();
+            size_t nl2 = rest.find('\n');
+            std::string hash = known ? rest.substr(0, nl2) : kDummy;
+            bool mfa_on = known && nl2 != std::string::npos;
             bool good = auth::VerifyPassword(password, hash) && known;
             if (!good) {
               // Audited (the account if it exists; never the email tried).
@@ -270,9 +281,33 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
               return respond(HttpResponse::Problem(Err(Code::kBadCredentials, "wrong email or password")));
             }
             int64_t uid = std::stoll(rec.substr(0, nl));
-            std::string token = auth::NewRefreshToken();
             int64_t now = Now(*c);
-            Submit(*c, registry::OpenSession{uid, auth::RefreshTokenHash(token), now + c->refresh_ttl_seconds},
+            int64_t step = -1;
+            std::string recovery_hash;
+            if (mfa_on) {
+              std::string after = rest.substr(nl2 + 1);
+              size_t nl3 = after.find('\n');
+              int64_t last_step = std::stoll(after.substr(0, nl3));
+              std::string sealed = after.substr(nl3 + 1);
+              if (recovery) {
+                recovery_hash = auth::totp::RecoveryCodeHash(*recovery);
+              } else if (!otp) {
+                return respond(HttpResponse::Problem(Err(Code::kMfaRequired, "enter the code from your authenticator app", "otp")));
+              } else if (!c->mfa_key) {
+                return respond(HttpResponse::Problem(Err(Code::kUnavailable, "second factor unavailable")));
+              } else {
+                auto st = CheckMfaCode(*c->mfa_key, sealed, *otp, now, last_step);
+                if (!st.ok()) {
+                  c->engine->Submit(engine::Request{
+                      registry::Command(registry::RecordSecurityEvent{uid, 0, "login_failed", "wrong second factor", HostOf(ip)}),
+                      {}, [](Result<std::string>) {}});
+                  return respond(HttpResponse::Problem(st.error()));
+                }
+                step = *st;
+              }
+            }
+            std::string token = auth::NewRefreshToken();
+            Submit(*c, registry::OpenSession{uid, auth::RefreshTokenHash(token), now + c->refresh_ttl_seconds, step, recovery_hash},
                    [c, uid, token, now](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
                      return TokenPair(*c, *s.user(uid), token, now);
                    }, respond);
@@ -681,7 +716,8 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     }, summary, "CashRequest", "CashBalances", 201);
   };
   CX_TRY(cash_move("/api/v1/cash/deposits", true, "Book a cash deposit to an account (admin; amount in currency units, 2 decimals)"));
-  CX_TRY(cash_move("/api/v1/cash/withdrawals", false, "Book a cash withdrawal from an account (admin)"));
+  // Withdrawals are requested by the owner and approved by an admin with the second
+  // factor (security_routes.cc).
   CX_TRY(add(Method::kGet, "/api/v1/accounts/{id}/cash", kUser, [c, cash_json](HttpRequest&& req, const Principal& p, Responder respond) {
     CX_GET(id, PathId(req));
     bool oversight = p.Has(Role::kAdmin) || p.Has(Role::kAuditor);

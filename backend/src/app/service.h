@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "api/router.h"
 #include "app/workers.h"
@@ -14,6 +15,7 @@
 
 namespace cx::documents {
 class DocumentStore;
+struct MasterKey;
 }
 
 namespace cx::app {
@@ -28,6 +30,7 @@ struct ServiceContext {
   documents::DocumentStore* docs = nullptr;  // content-addressed documents (may be null)
   uint64_t max_document_bytes = 32u << 20;
   std::function<int64_t()> now_seconds;  // unix time (tests may fix it)
+  const documents::MasterKey* mfa_key = nullptr;  // seals TOTP secrets (DIR/mfa.key)
   // Read connection for proofs (one, guarded).
   std::mutex reader_mu;
   std::unique_ptr<store::Store> reader;
@@ -38,7 +41,21 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx);
 Result<void> RegisterSchemas(api::Router& router);
 // Document upload, metadata, the /ipfs/{cid} gateway and project attachments.
 Result<void> RegisterDocumentRoutes(api::Router& router, ServiceContext& ctx);
+// Second factor (TOTP enrollment, QR, recovery codes) and withdrawals with step-up approval.
+Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx);
 // Exchange: instruments, orders, fills, market data, indices, auctions (market_routes.cc).
 Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, MarketFeed& feed);
+// Analytics (ml_routes.cc, built when ml/ is): /api/v1/ml/{status, forecast, volatility,
+// trend, risk/projects/{id}, risk/portfolio, fraud/alerts}. The reference price series is
+// the first readable file of `references`; `model_dir` holds the trained forecast
+// ensemble (loaded at start, or trained there once in the background).
+struct MlReference {
+  std::string path, date_column, price_column, name, currency;
+};
+struct MlConfig {
+  std::string model_dir;
+  std::vector<MlReference> references;
+};
+Result<void> RegisterMlRoutes(api::Router& router, ServiceContext& ctx, const MlConfig& cfg);
 
 }  // namespace cx::app

@@ -473,12 +473,25 @@ TEST(Market, WithdrawalsLockCashUntilAnAdminDecidesWithTheSecondFactor) {
   EXPECT_EQ(m.Cash(b, true), 500'000);
   EXPECT_EQ(m.Cash(b), 9'500'000);
   m.ExpectInvariants();
-  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.buyer, 1, true, "", true})), Code::kForbidden);
-  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 1, true, "", false})), Code::kMfaRequired);
-  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 2, false, "", false})), Code::kMissingField);
-  ASSERT_TRUE(m.Run(DecideWithdrawal{m.admin, 1, true, "", true}).ok());
-  ASSERT_TRUE(m.Run(DecideWithdrawal{m.admin, 2, false, "account name mismatch", false}).ok());
-  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 2, true, "", true})), Code::kBadState);
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.buyer, 1, true, "", 5})), Code::kForbidden);
+  // The admin has no second factor yet: approving is refused until one is enrolled.
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 1, true, "", 5})), Code::kMfaRequired);
+  ASSERT_TRUE(m.Run(StartMfaEnrollment{m.admin, "sealed-secret"}).ok());
+  std::vector<std::string> hashes = {std::string(64, 'a'), std::string(64, 'b')};
+  ASSERT_TRUE(m.Run(ConfirmMfaEnrollment{m.admin, 100, hashes}).ok());
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 1, true, "", -1})), Code::kMfaRequired);
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 1, true, "", 100})), Code::kBadCredentials);  // step used
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 2, false, "", -1})), Code::kMissingField);
+  ASSERT_TRUE(m.Run(DecideWithdrawal{m.admin, 1, true, "", 101}).ok());
+  EXPECT_EQ(m.s.mfa(m.admin)->last_step, 101);
+  ASSERT_TRUE(m.Run(DecideWithdrawal{m.admin, 2, false, "account name mismatch", -1}).ok());
+  EXPECT_EQ(CodeOf(m.Run(DecideWithdrawal{m.admin, 2, true, "", 102})), Code::kBadState);
+  // Sign-in with the factor: a step, or a recovery code once.
+  EXPECT_EQ(CodeOf(m.Run(OpenSession{m.admin, std::string(64, '1'), 0, -1, ""})), Code::kMfaRequired);
+  EXPECT_EQ(CodeOf(m.Run(OpenSession{m.admin, std::string(64, '1'), 0, 101, ""})), Code::kBadCredentials);
+  ASSERT_TRUE(m.Run(OpenSession{m.admin, std::string(64, '1'), 0, -1, std::string(64, 'a')}).ok());
+  EXPECT_EQ(CodeOf(m.Run(OpenSession{m.admin, std::string(64, '2'), 0, -1, std::string(64, 'a')})), Code::kBadCredentials);
+  EXPECT_EQ(m.s.mfa(m.admin)->recovery_hashes.size(), 1u);
   EXPECT_EQ(m.Cash(b, true), 0);
   EXPECT_EQ(m.Cash(b), 9'700'000);
   EXPECT_EQ(m.s.withdrawals().at(1).status, WithdrawalStatus::kApproved);

@@ -15,7 +15,8 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "CashMoved",          "ProjectDocumentAdded", "InstrumentCreated", "MarketPhaseSet",
     "OrderSubmitted",     "OrderCancelRequested", "OrderReplaceRequested",
     "MassCancelRequested", "MarketTicked",     "TradeExecuted",     "OrderUpdated",
-    "MarketPhaseChanged", "SecurityEventRecorded", "WithdrawalRequested", "WithdrawalDecided"};
+    "MarketPhaseChanged", "SecurityEventRecorded", "WithdrawalRequested", "WithdrawalDecided",
+    "MfaEnrollmentStarted", "MfaEnabled", "MfaUsed", "MfaDisabled"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

@@ -141,6 +141,10 @@ struct OpenSession {
   int64_t user = 0;
   std::string token_hash;
   int64_t expires_at = 0;  // unix seconds
+  // Second factor checked by the edge: the TOTP step it matched (> the last used one), or
+  // the hash of a recovery code. Required when the user has the factor enabled.
+  int64_t mfa_step = -1;
+  std::string recovery_hash;
 };
 // Presenting an already-rotated token is reuse: the command succeeds with a
 // SessionRevoked event (the whole family is revoked) and the caller is refused.
@@ -201,7 +205,23 @@ struct DecideWithdrawal {
   int64_t withdrawal = 0;
   bool approve = false;
   std::string reason;
-  bool second_factor = false;
+  int64_t mfa_step = -1;  // approving: the admin's TOTP step the edge verified (step-up)
+};
+// TOTP enrollment: the edge generated and sealed a secret; confirming proves the user's
+// authenticator produces its codes and stores the recovery codes' hashes.
+struct StartMfaEnrollment {
+  int64_t user = 0;
+  std::string sealed_secret;
+};
+struct ConfirmMfaEnrollment {
+  int64_t user = 0;
+  int64_t step = 0;
+  std::vector<std::string> recovery_hashes;
+};
+struct DisableMfa {
+  int64_t user = 0;
+  int64_t step = -1;  // a current code (or recovery_hash)
+  std::string recovery_hash;
 };
 
 // ---------------------------------------------------------------- exchange commands
@@ -260,7 +280,8 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              RotateSession, CloseSession, DepositCash, WithdrawCash,
                              AddProjectDocument, CreateInstrument, SetMarketPhase,
                              StartAuction, PlaceOrder, CancelOrder, ReplaceOrder, MassCancel,
-                             MarketTick, RecordSecurityEvent, RequestWithdrawal, DecideWithdrawal>;
+                             MarketTick, RecordSecurityEvent, RequestWithdrawal, DecideWithdrawal,
+                             StartMfaEnrollment, ConfirmMfaEnrollment, DisableMfa>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -470,6 +491,30 @@ struct WithdrawalRequested {
   Withdrawal withdrawal;
   template <class V> void Fields(V& v) { v("withdrawal", withdrawal); }
 };
+struct MfaEnrollmentStarted {
+  int64_t user = 0;
+  std::string sealed_secret;
+  template <class V> void Fields(V& v) { v("user", user); v("sealed_secret", sealed_secret); }
+};
+struct MfaEnabled {
+  int64_t user = 0;
+  int64_t step = 0;
+  std::vector<std::string> recovery_hashes;
+  template <class V> void Fields(V& v) { v("user", user); v("step", step); v("recovery_hashes", recovery_hashes); }
+};
+// A second factor was used: a TOTP step (step >= 0) or a recovery code (its hash).
+struct MfaUsed {
+  int64_t user = 0;
+  int64_t step = -1;
+  std::string recovery_hash;
+  std::string purpose;  // "login", "withdrawal", "disable"
+  template <class V>
+  void Fields(V& v) { v("user", user); v("step", step); v("recovery_hash", recovery_hash); v("purpose", purpose); }
+};
+struct MfaDisabled {
+  int64_t user = 0;
+  template <class V> void Fields(V& v) { v("user", user); }
+};
 struct WithdrawalDecided {
   int64_t withdrawal = 0;
   bool approved = false;
@@ -487,7 +532,8 @@ using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated,
                            MarketPhaseSet, OrderSubmitted, OrderCancelRequested,
                            OrderReplaceRequested, MassCancelRequested, MarketTicked,
                            TradeExecuted, OrderUpdated, MarketPhaseChanged,
-                           SecurityEventRecorded, WithdrawalRequested, WithdrawalDecided>;
+                           SecurityEventRecorded, WithdrawalRequested, WithdrawalDecided,
+                           MfaEnrollmentStarted, MfaEnabled, MfaUsed, MfaDisabled>;
 // Index of alternative T in variant V (compile time).
 template <class T, class V>
 struct VariantIndex;

@@ -250,6 +250,22 @@ struct AuditEntry {
   void Fields(V& v) { v("seq", seq); v("ts", ts); v("user", user); v("actor", actor); v("kind", kind); v("detail", detail); v("ip", ip); }
 };
 
+// Second factor (TOTP) of a user. The secret is stored encrypted by the edge's key (the
+// registry never sees it in clear); used time steps only grow, so a code works once.
+struct MfaState {
+  int64_t user = 0;
+  std::string pending_secret;  // sealed secret of an enrollment not yet confirmed
+  std::string secret;          // sealed secret of the active factor
+  bool enabled = false;
+  int64_t last_step = -1;
+  std::vector<std::string> recovery_hashes;  // SHA-256 of unused recovery codes
+  template <class V>
+  void Fields(V& v) {
+    v("user", user); v("pending_secret", pending_secret); v("secret", secret); v("enabled", enabled);
+    v("last_step", last_step); v("recovery_hashes", recovery_hashes);
+  }
+};
+
 enum class WithdrawalStatus : int32_t { kPending = 0, kApproved = 1, kRejected = 2 };
 struct Withdrawal {
   int64_t id = 0;

@@ -473,6 +473,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
           if (c.token_hash.size() != 64 || tokens_.count(c.token_hash))
             return Refuse(Code::kInvalidField, "bad token hash", "token");
+          CX_TRY(CheckSecondFactor(c.user, c.mfa_step, c.recovery_hash, "login", out));
           out.push_back(SessionOpened{next_.session, c.user, c.token_hash, c.expires_at});
         } else if constexpr (std::is_same_v<T, RotateSession>) {
           auto it = tokens_.find(c.presented_hash);
@@ -487,6 +488,26 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           if (c.new_hash.size() != 64 || tokens_.count(c.new_hash))
             return Refuse(Code::kInvalidField, "bad token hash", "token");
           out.push_back(SessionRotated{s.family, c.presented_hash, c.new_hash, c.expires_at});
+        } else if constexpr (std::is_same_v<T, StartMfaEnrollment>) {
+          if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
+          const MfaState* m = mfa(c.user);
+          if (m && m->enabled) return Refuse(Code::kConflict, "a second factor is already enabled", "user");
+          if (c.sealed_secret.empty() || c.sealed_secret.size() > 512) return Refuse(Code::kInvalidField, "bad sealed secret", "secret");
+          out.push_back(MfaEnrollmentStarted{c.user, c.sealed_secret});
+        } else if constexpr (std::is_same_v<T, ConfirmMfaEnrollment>) {
+          const MfaState* m = mfa(c.user);
+          if (!m || m->pending_secret.empty()) return Refuse(Code::kBadState, "no enrollment to confirm", "code");
+          if (m->enabled) return Refuse(Code::kConflict, "already enabled", "code");
+          if (c.step < 0 || c.recovery_hashes.empty() || c.recovery_hashes.size() > 64)
+            return Refuse(Code::kInvalidField, "bad confirmation", "code");
+          for (const auto& h : c.recovery_hashes)
+            if (h.size() != 64) return Refuse(Code::kInvalidField, "bad recovery hash", "recovery_hashes");
+          out.push_back(MfaEnabled{c.user, c.step, c.recovery_hashes});
+        } else if constexpr (std::is_same_v<T, DisableMfa>) {
+          const MfaState* m = mfa(c.user);
+          if (!m || !m->enabled) return Refuse(Code::kBadState, "no second factor enabled", "user");
+          CX_TRY(CheckSecondFactor(c.user, c.step, c.recovery_hash, "disable", out));
+          out.push_back(MfaDisabled{c.user});
         } else if constexpr (std::is_same_v<T, RecordSecurityEvent>) {
           if (c.kind.empty() || c.kind.size() > 64) return Refuse(Code::kInvalidField, "kind is 1 to 64 characters", "kind");
           CX_TRY(CheckText(c.detail, "detail", false, 500));
@@ -522,9 +543,15 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           auto it = withdrawals_.find(c.withdrawal);
           if (it == withdrawals_.end()) return Refuse(Code::kNotFound, "no such withdrawal", "withdrawal");
           if (it->second.status != WithdrawalStatus::kPending) return Refuse(Code::kBadState, "already decided", "withdrawal");
-          if (c.approve && !c.second_factor) return Refuse(Code::kMfaRequired, "approving a withdrawal needs the second factor", "otp");
           if (!c.approve && IsBlank(c.reason)) return Refuse(Code::kMissingField, "a rejection needs a reason", "reason");
           CX_TRY(CheckText(c.reason, "reason", false, 500));
+          if (c.approve) {
+            const MfaState* m = mfa(c.actor);
+            if (c.actor != 0 && (!m || !m->enabled))
+              return Refuse(Code::kMfaRequired, "approving a withdrawal needs the second factor: enroll one first", "otp");
+            if (c.actor != 0 && c.mfa_step < 0) return Refuse(Code::kMfaRequired, "approving a withdrawal needs a current code", "otp");
+            if (c.actor != 0) CX_TRY(CheckSecondFactor(c.actor, c.mfa_step, "", "withdrawal", out));
+          }
           out.push_back(WithdrawalDecided{c.withdrawal, c.approve, c.actor, c.reason});
         } else if constexpr (std::is_same_v<T, DepositCash> || std::is_same_v<T, WithdrawCash>) {
           constexpr bool kDeposit = std::is_same_v<T, DepositCash>;
@@ -661,6 +688,29 @@ Result<void> RegistryState::DecideImportRetirement(const ImportRetirement& c, in
   return Ok();
 }
 
+const MfaState* RegistryState::mfa(int64_t user) const {
+  auto it = mfa_.find(user);
+  return it == mfa_.end() ? nullptr : &it->second;
+}
+
+// A user with the factor enabled must present a step the edge verified (newer than the
+// last used one) or an unused recovery code; appends MfaUsed. Users without it pass.
+Result<void> RegistryState::CheckSecondFactor(int64_t user_id, int64_t step, const std::string& recovery_hash,
+                                              const char* purpose, std::vector<Event>& out) const {
+  const MfaState* m = mfa(user_id);
+  if (!m || !m->enabled) return Ok();
+  if (!recovery_hash.empty()) {
+    if (std::find(m->recovery_hashes.begin(), m->recovery_hashes.end(), recovery_hash) == m->recovery_hashes.end())
+      return Refuse(Code::kBadCredentials, "unknown or used recovery code", "recovery_code");
+    out.push_back(MfaUsed{user_id, -1, recovery_hash, purpose});
+    return Ok();
+  }
+  if (step < 0) return Refuse(Code::kMfaRequired, "this account needs its second factor", "otp");
+  if (step <= m->last_step) return Refuse(Code::kBadCredentials, "code already used", "otp");
+  out.push_back(MfaUsed{user_id, step, "", purpose});
+  return Ok();
+}
+
 // ------------------------------------------------------------------ apply
 void RegistryState::Audit(int64_t seq, int64_t ts, int64_t user, int64_t actor, std::string kind, std::string detail,
                           std::string ip) {
@@ -785,6 +835,34 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           cash_total_[e.currency] += e.amount;
           Audit(seq, ts, UserOfAccount(e.account), e.actor, e.amount >= 0 ? "deposit" : "withdrawal",
                 FormatMinor(e.amount >= 0 ? e.amount : -e.amount) + " " + e.currency + (e.reference.empty() ? "" : " ref " + e.reference), "");
+        } else if constexpr (std::is_same_v<T, MfaEnrollmentStarted>) {
+          MfaState& m = mfa_[e.user];
+          m.user = e.user;
+          m.pending_secret = e.sealed_secret;
+          Audit(seq, ts, e.user, 0, "mfa_enrollment_started", "", "");
+        } else if constexpr (std::is_same_v<T, MfaEnabled>) {
+          MfaState& m = mfa_[e.user];
+          m.secret = std::move(m.pending_secret);
+          m.pending_secret.clear();
+          m.enabled = true;
+          m.last_step = e.step;
+          m.recovery_hashes = e.recovery_hashes;
+          Audit(seq, ts, e.user, 0, "mfa_enabled", std::to_string(e.recovery_hashes.size()) + " recovery codes", "");
+        } else if constexpr (std::is_same_v<T, MfaUsed>) {
+          MfaState& m = mfa_[e.user];
+          if (e.step >= 0) m.last_step = std::max(m.last_step, e.step);
+          if (!e.recovery_hash.empty()) {
+            m.recovery_hashes.erase(std::remove(m.recovery_hashes.begin(), m.recovery_hashes.end(), e.recovery_hash),
+                                    m.recovery_hashes.end());
+            Audit(seq, ts, e.user, 0, "recovery_code_used", e.purpose, "");
+          }
+        } else if constexpr (std::is_same_v<T, MfaDisabled>) {
+          MfaState& m = mfa_[e.user];
+          m.enabled = false;
+          m.secret.clear();
+          m.pending_secret.clear();
+          m.recovery_hashes.clear();
+          Audit(seq, ts, e.user, 0, "mfa_disabled", "", "");
         } else if constexpr (std::is_same_v<T, SecurityEventRecorded>) {
           Audit(seq, ts, e.user, e.actor, e.kind, e.detail, e.ip);
         } else if constexpr (std::is_same_v<T, WithdrawalRequested>) {
@@ -914,10 +992,13 @@ std::string RegistryState::Snapshot() const {
     for (const auto& [cur, b] : m) self.cash_v_.push_back(CashRow{a, cur, b});
   self.withdrawals_v_.clear();
   for (const auto& [id, w] : withdrawals_) self.withdrawals_v_.push_back(w);
+  self.mfa_v_.clear();
+  for (const auto& [id, m] : mfa_) self.mfa_v_.push_back(m);
   self.market_v_ = SnapshotMarket();
   std::string out = Encode(self);
   self.market_v_.clear();
   self.withdrawals_v_.clear();
+  self.mfa_v_.clear();
   self.sessions_v_.clear();
   self.tokens_v_.clear();
   self.cash_v_.clear();
@@ -955,6 +1036,7 @@ bool RegistryState::Restore(std::string_view bytes) {
     cash_total_[row.currency] += row.b.available + row.b.locked;
   }
   audit_ = std::move(s.audit_);
+  for (auto& m : s.mfa_v_) mfa_[m.user] = m;
   for (auto& w : s.withdrawals_v_) withdrawals_[w.id] = w;
   return RestoreMarket(s.market_v_);
 }

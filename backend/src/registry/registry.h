@@ -88,7 +88,7 @@ class RegistryState {
     v("issuances", issuances_v_); v("batches", batches_v_); v("retirements", retirements_v_);
     v("holdings", holdings_v_); v("cancellations", cancellations_); v("import_keys", import_keys_v_);
     v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_); v("cash", cash_v_);
-    v("market", market_v_); v("audit", audit_); v("withdrawals", withdrawals_v_);
+    v("market", market_v_); v("audit", audit_); v("withdrawals", withdrawals_v_); v("mfa", mfa_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -100,6 +100,8 @@ class RegistryState {
   // Security audit trail, oldest first.
   const std::vector<AuditEntry>& audit() const { return audit_; }
   const std::map<int64_t, Withdrawal>& withdrawals() const { return withdrawals_; }
+  // Second factor of a user (nullptr if never enrolled).
+  const MfaState* mfa(int64_t user) const;
 
   // ---- exchange (market.cc)
   const std::map<int64_t, Instrument>& instruments() const;
@@ -160,6 +162,10 @@ class RegistryState {
   std::vector<AuditEntry> audit_;
   std::map<int64_t, Withdrawal> withdrawals_;
   std::vector<Withdrawal> withdrawals_v_;
+  std::map<int64_t, MfaState> mfa_;
+  std::vector<MfaState> mfa_v_;
+  Result<void> CheckSecondFactor(int64_t user, int64_t step, const std::string& recovery_hash, const char* purpose,
+                                 std::vector<Event>& out) const;
   std::unique_ptr<MarketState> mkt_;
   std::string market_v_;  // encoded MarketSnap (snapshot staging)
   Result<void> DecideImportRetirement(const ImportRetirement& c, int64_t ts,

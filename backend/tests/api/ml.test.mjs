@@ -6,7 +6,8 @@
 // here, and every refusal (unknown instrument or project, too little data, forbidden).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, login, DEMO, cleanup } from './lib.mjs';
+import { join } from 'node:path';
+import { startServer, Client, login, DEMO, cleanup, tempDir, runCli, ROOT } from './lib.mjs';
 
 let srv, anon, tok = {}, users = {};
 const hits = new Set();
@@ -260,7 +261,7 @@ test('portfolio risk: the caller\'s holdings at last prices, VaR/ES historical a
   problem(await as('verifier').get('/api/v1/ml/risk/portfolio'), 422, 'ML_INSUFFICIENT_DATA', 'account');
 });
 
-test('fraud alerts: admins and auditors only; a self-trade made here is reported with its evidence', async () => {
+test('fraud alerts: admins and auditors only; a self-trade and a double issuance made here are reported with evidence', async () => {
   problem(await anon.get('/api/v1/ml/fraud/alerts'), 401, 'AUTH_UNAUTHENTICATED');
   for (const role of ['buyer', 'seller', 'developer', 'verifier'])
     problem(await as(role).get('/api/v1/ml/fraud/alerts'), 403, 'AUTH_FORBIDDEN');
@@ -289,7 +290,64 @@ test('fraud alerts: admins and auditors only; a self-trade made here is reported
   const other = await ok(await as('admin').get('/api/v1/ml/fraud/alerts?instrument=2&kind=selftrade'));
   assert.equal(other.total, 0);
   problem(await as('admin').get('/api/v1/ml/fraud/alerts?kind=insider'), 400, 'REQUEST_INVALID_FIELD', 'kind');
+
+  // Double issuance: a project registered here under the name and country of an imported
+  // ACR project, credited for the same vintage as one of its imported batches.
+  const imported = (await anon.get('/api/v1/batches/2')).json;
+  assert.equal(imported.origin_registry, 'acr');
+  const none = await ok(await as('admin').get('/api/v1/ml/fraud/alerts?kind=duplicate_issuance'));
+  assert.equal(none.total, 0, JSON.stringify(none.items));
+  assert.equal(none.summary.batches, (await anon.get('/api/v1/batches?page_size=1')).json.total);
+  const gs = (await anon.get('/api/v1/credit-classes')).json.items.find((c) => c.code === 'GS');
+  const p = await as('developer').post('/api/v1/projects', { name: `The ${imported.project_name.toUpperCase()}`, country: imported.country, methodology: 'ACR mine methane', mitigation: 'reduction', nature: 'technical', credit_class: gs.id });
+  assert.equal(p.status, 201, p.text);
+  await as('developer').post(`/api/v1/projects/${p.json.id}/submit`);
+  assert.equal((await as('verifier').post(`/api/v1/projects/${p.json.id}/validate`)).json.status, 'validated');
+  const v = imported.vintage;
+  const iss = await as('developer').post('/api/v1/issuances', { project: p.json.id, vintage: v, period_start: `${v}-01-01`, period_end: `${v}-12-31`, quantity: '10.000', report: 'dup-report', verification_body: 'VVB' });
+  assert.equal(iss.status, 201, iss.text);
+  const appr = await as('verifier').post(`/api/v1/issuances/${iss.json.id}/approve`);
+  assert.equal(appr.json.status, 'issued', appr.text);
+  const dupBatch = appr.json.batch_detail.id;
+  const dup = await ok(await as('admin').get('/api/v1/ml/fraud/alerts?kind=duplicate_issuance'));
+  const mine = dup.items.filter((a) => a.batches.includes(dupBatch));
+  assert.ok(mine.length >= 1, JSON.stringify(dup));
+  assert.ok(mine.some((a) => a.batches.includes(imported.id)), JSON.stringify(mine));
+  assert.match(mine[0].evidence, /\(acr\).*\(carbonx\)|\(carbonx\).*\(acr\)/);
+  assert.equal(dup.summary.by_kind.duplicate_issuance, dup.total);
+  // Registry-wide findings are not part of one instrument's market.
+  assert.equal((await ok(await as('admin').get('/api/v1/ml/fraud/alerts?instrument=1&kind=duplicate_issuance'))).total, 0);
   problem(await as('admin').get('/api/v1/ml/fraud/alerts?instrument=999'), 404, 'MATCHING_UNKNOWN_INSTRUMENT', 'instrument');
+});
+
+test('a model trained by `carbonx ml train` into DATA/models/reference is loaded at start, and forecasts alike', async () => {
+  const st = (await anon.get('/api/v1/ml/status')).json;
+  const eua = st.reference.file === 'eua_front_2008_2021.csv';
+  const csv = eua ? join(process.env.CX_SHARED || join(ROOT, '..', 'shared'), 'data', 'prices', st.reference.file)
+    : join(ROOT, 'ml', 'data', st.reference.file);
+  const data = tempDir();
+  const tr = runCli(['ml', 'train', '--csv', csv, '--date-column', eua ? 'datetime' : 'date', '--price-column', st.reference.column,
+    '--out', join(data, 'models', 'reference')]);
+  assert.equal(tr.status, 0, tr.stderr);
+  const srv2 = await startServer({ data, demo: false });
+  try {
+    const c2 = new Client(srv2.url);
+    const s2 = await ok(await c2.get('/api/v1/ml/status'));
+    assert.equal(s2.model.status, 'ready', 'loaded synchronously at start');
+    assert.match(s2.model.detail, /^loaded from .*models\/reference$/);
+    assert.equal(s2.model.meta.data_to, st.reference.to);
+    // The same data and options give the same model, whether the CLI or the server trained it.
+    const a = (await anon.get('/api/v1/ml/forecast')).json, b = await ok(await c2.get('/api/v1/ml/forecast'));
+    assert.equal(b.verdict, a.verdict);
+    for (let i = 0; i < 3; i++) {
+      for (const k of ['forecast', 'naive']) assert.ok(Math.abs(b.horizons[i][k] - a.horizons[i][k]) < 1e-4 * a.horizons[i][k], k);
+      assert.ok(Math.abs(b.horizons[i].interval.hi - a.horizons[i].interval.hi) < 1e-4 * a.horizons[i].interval.hi);
+      assert.equal(b.horizons[i].backtest_mase, a.horizons[i].backtest_mase);
+    }
+  } finally {
+    await srv2.stop();
+    cleanup(data);
+  }
 });
 
 test('every analytics route is documented in the OpenAPI document and was exercised', async () => {

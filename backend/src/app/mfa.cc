@@ -1,0 +1,39 @@
+#include "app/mfa.h"
+
+#include "auth/totp.h"
+#include "core/sha256.h"
+
+namespace cx::app {
+
+std::string SealMfaSecret(const documents::MasterKey& key, std::string_view secret) {
+  documents::Key256 dek = documents::RandomKey();
+  std::string wrapped = documents::WrapKey(key, dek);
+  std::string sealed = documents::SealSegment(dek, 0, true, secret);
+  return ToHex(reinterpret_cast<const uint8_t*>(wrapped.data()), wrapped.size()) + ":" +
+         ToHex(reinterpret_cast<const uint8_t*>(sealed.data()), sealed.size());
+}
+
+Result<std::string> OpenMfaSecret(const documents::MasterKey& key, std::string_view sealed) {
+  auto colon = sealed.find(':');
+  std::string wrapped, body;
+  if (colon == std::string_view::npos || !FromHexBytes(sealed.substr(0, colon), wrapped) ||
+      !FromHexBytes(sealed.substr(colon + 1), body))
+    return Err(Code::kDocDecryptFailed, "sealed secret is malformed");
+  CX_ASSIGN_OR_RETURN(documents::Key256 dek, documents::UnwrapKey(key, wrapped));
+  return documents::OpenSegment(dek, 0, true, body);
+}
+
+Result<int64_t> CheckMfaCode(const documents::MasterKey& key, std::string_view sealed, std::string_view code, int64_t now,
+                             int64_t last_step) {
+  CX_ASSIGN_OR_RETURN(std::string secret, OpenMfaSecret(key, sealed));
+  auto step = auth::totp::Verify(secret, code, now, last_step);
+  if (!step.ok()) {
+    Error e = step.take_error();
+    e.field = "otp";
+    if (e.code != Code::kBadCredentials) e.code = Code::kBadCredentials;
+    return e;
+  }
+  return *step;
+}
+
+}  // namespace cx::app

@@ -1,0 +1,148 @@
+// Second factor (TOTP, RFC 6238) end to end: enrollment with a QR code, confirmation,
+// sign-in with a code or a recovery code, replay refusal, audit, and withdrawals approved
+// by an admin with a step-up code. Codes are computed here independently (node:crypto).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { startServer, Client, login, DEMO, cleanup } from './lib.mjs';
+
+let srv, anon, tok = {}, users = {};
+
+before(async () => {
+  srv = await startServer({ demo: true });
+  anon = new Client(srv.url);
+  for (const role of ['admin', 'auditor', 'buyer', 'seller']) {
+    const l = await login(anon, DEMO[role][0], DEMO[role][1]);
+    tok[role] = l.access_token;
+    users[role] = l.user;
+  }
+});
+after(async () => { await srv.stop(); cleanup(srv.data); });
+
+const as = (role) => anon.as(tok[role]);
+
+function problem(r, status, code, field) {
+  assert.equal(r.status, status, r.text);
+  assert.equal(r.json.code, code, r.text);
+  if (field !== undefined) assert.equal(r.json.field, field, r.text);
+}
+
+function base32Decode(s) {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of s.replace(/=+$/, '').toUpperCase()) {
+    value = (value << 5) | alpha.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 with SHA-1, 6 digits, 30 s steps; `offset` in steps.
+function totp(secretB32, offset = 0) {
+  const counter = Math.floor(Date.now() / 1000 / 30) + offset;
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const h = createHmac('sha1', base32Decode(secretB32)).update(msg).digest();
+  const o = h[h.length - 1] & 15;
+  const n = ((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1e6).padStart(6, '0');
+}
+
+test('TOTP enrollment: QR code, confirmation, recovery codes; sign-in then needs the code', async () => {
+  const st0 = await as('seller').get('/api/v1/auth/mfa');
+  assert.equal(st0.status, 200, st0.text);
+  assert.equal(st0.json.enabled, false);
+  problem(await as('seller').post('/api/v1/auth/mfa/confirm', { code: '123456' }), 409, 'REGISTRY_BAD_STATE', 'code');
+  const e = await as('seller').post('/api/v1/auth/mfa/enroll');
+  assert.equal(e.status, 201, e.text);
+  assert.match(e.json.secret, /^[A-Z2-7]{32}$/);
+  assert.ok(e.json.otpauth_uri.startsWith('otpauth://totp/CarbonXchange:'), e.json.otpauth_uri);
+  assert.ok(e.json.otpauth_uri.includes(`secret=${e.json.secret}`));
+  assert.match(e.json.qr_svg, /^<\?xml|^<svg/);
+  const png = await fetch(srv.url + '/api/v1/auth/mfa/qr?format=png', { headers: { authorization: `Bearer ${tok.seller}` } });
+  assert.equal(png.status, 200);
+  assert.equal(png.headers.get('content-type'), 'image/png');
+  const bytes = Buffer.from(await png.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+  const svg = await fetch(srv.url + '/api/v1/auth/mfa/qr?format=svg', { headers: { authorization: `Bearer ${tok.seller}` } });
+  assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
+  problem(await as('seller').get('/api/v1/auth/mfa/qr?format=gif'), 400, 'REQUEST_INVALID_FIELD', 'format');
+  // A wrong code does not confirm; a right one does and returns ten recovery codes.
+  const wrong = totp(e.json.secret, 5);
+  problem(await as('seller').post('/api/v1/auth/mfa/confirm', { code: wrong }), 401, 'AUTH_BAD_CREDENTIALS', 'code');
+  const c = await as('seller').post('/api/v1/auth/mfa/confirm', { code: totp(e.json.secret) });
+  assert.equal(c.status, 200, c.text);
+  assert.equal(c.json.recovery_codes.length, 10);
+  problem(await as('seller').post('/api/v1/auth/mfa/enroll'), 409, 'REQUEST_CONFLICT', 'user');
+  // Sign-in: the password alone is not enough any more.
+  const [email, pw] = DEMO.seller;
+  problem(await anon.post('/api/v1/auth/login', { email, password: pw }), 401, 'AUTH_MFA_REQUIRED', 'otp');
+  problem(await anon.post('/api/v1/auth/login', { email, password: pw, otp: totp(e.json.secret, 7) }), 401, 'AUTH_BAD_CREDENTIALS', 'otp');
+  const ok = await anon.post('/api/v1/auth/login', { email, password: pw, otp: totp(e.json.secret, 1) });
+  assert.equal(ok.status, 200, ok.text);
+  // The same code again is a replay; the step used at confirmation is older still.
+  problem(await anon.post('/api/v1/auth/login', { email, password: pw, otp: totp(e.json.secret, 1) }), 401, 'AUTH_BAD_CREDENTIALS', 'otp');
+  problem(await anon.post('/api/v1/auth/login', { email, password: pw, otp: totp(e.json.secret) }), 401, 'AUTH_BAD_CREDENTIALS', 'otp');
+  // A recovery code works once.
+  const rc = c.json.recovery_codes[0];
+  const r1 = await anon.post('/api/v1/auth/login', { email, password: pw, recovery_code: rc });
+  assert.equal(r1.status, 200, r1.text);
+  problem(await anon.post('/api/v1/auth/login', { email, password: pw, recovery_code: rc }), 401, 'AUTH_BAD_CREDENTIALS', 'recovery_code');
+  const st = await as('seller').get('/api/v1/auth/mfa');
+  assert.equal(st.json.enabled, true);
+  assert.equal(st.json.recovery_codes_left, 9);
+  // The audit shows the enrollment, the failed second factor and the recovery code, and
+  // never a code or a secret.
+  let a;
+  for (let i = 0; i < 40; i++) {
+    a = await as('auditor').get(`/api/v1/audit?user=${users.seller.id}&page_size=50`);
+    if (a.json.items.some((x) => x.detail === 'wrong second factor')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const kinds = a.json.items.map((x) => x.kind);
+  for (const k of ['mfa_enrollment_started', 'mfa_enabled', 'recovery_code_used', 'login_failed', 'login']) assert.ok(kinds.includes(k), k);
+  assert.ok(!JSON.stringify(a.json).includes(e.json.secret));
+  // Turning it off needs a current code.
+  problem(await as('seller').post('/api/v1/auth/mfa/disable', {}), 400, 'REQUEST_MISSING_FIELD', 'code');
+  const off = await as('seller').post('/api/v1/auth/mfa/disable', { code: totp(e.json.secret, -1) });
+  problem(off, 401, 'AUTH_BAD_CREDENTIALS', 'code');  // an older step than the last used one
+  const off2 = await as('seller').post('/api/v1/auth/mfa/disable', { recovery_code: c.json.recovery_codes[1] });
+  assert.equal(off2.status, 200, off2.text);
+  const again = await anon.post('/api/v1/auth/login', { email, password: pw });
+  assert.equal(again.status, 200, again.text);
+});
+
+test('withdrawals: the owner requests, cash is locked; an admin approves only with a step-up code', async () => {
+  const acct = users.buyer.account;
+  const cash = async () => (await as('buyer').get(`/api/v1/accounts/${acct}/cash`)).json.balances.find((b) => b.currency === 'USD');
+  const before = await cash();
+  const w = await as('buyer').post('/api/v1/cash/withdrawals', { currency: 'USD', amount: '100.00', reference: 'payout' });
+  assert.equal(w.status, 201, w.text);
+  const during = await cash();
+  assert.equal(during.locked_minor - before.locked_minor, 10000);
+  assert.equal(before.available_minor - during.available_minor, 10000);
+  problem(await as('buyer').post(`/api/v1/cash/withdrawals/${w.json.id}/approve`, {}), 403, 'AUTH_FORBIDDEN');
+  // The admin has no second factor yet: refused, nothing changes.
+  problem(await as('admin').post(`/api/v1/cash/withdrawals/${w.json.id}/approve`, {}), 401, 'AUTH_MFA_REQUIRED', 'otp');
+  const e = await as('admin').post('/api/v1/auth/mfa/enroll');
+  assert.equal(e.status, 201, e.text);
+  const c = await as('admin').post('/api/v1/auth/mfa/confirm', { code: totp(e.json.secret) });
+  assert.equal(c.status, 200, c.text);
+  problem(await as('admin').post(`/api/v1/cash/withdrawals/${w.json.id}/approve`, {}), 401, 'AUTH_MFA_REQUIRED', 'otp');
+  problem(await as('admin').post(`/api/v1/cash/withdrawals/${w.json.id}/approve`, { otp: totp(e.json.secret) }), 401, 'AUTH_BAD_CREDENTIALS', 'otp');
+  const pend = await as('admin').get('/api/v1/cash/withdrawals?status=pending');
+  assert.ok(pend.json.items.some((x) => x.id === w.json.id));
+  problem(await as('admin').get('/api/v1/cash/withdrawals?status=maybe'), 400, 'REQUEST_INVALID_FIELD', 'status');
+  const ap = await as('admin').post(`/api/v1/cash/withdrawals/${w.json.id}/approve`, { otp: totp(e.json.secret, 1) });
+  assert.equal(ap.status, 200, ap.text);
+  assert.equal(ap.json.status, 'approved');
+  const after = await cash();
+  assert.equal(after.locked_minor, before.locked_minor);
+  assert.equal(before.available_minor - after.available_minor, 10000);
+  problem(await as('admin').post(`/api/v1/cash/withdrawals/${w.json.id}/reject`, { reason: 'late' }), 409, 'REGISTRY_BAD_STATE', 'withdrawal');
+  problem(await as('admin').post('/api/v1/cash/withdrawals/999999/reject', { reason: 'x' }), 404, 'REQUEST_NOT_FOUND', 'withdrawal');
+  const a = await as('auditor').get('/api/v1/audit?kind=withdrawal_approved');
+  assert.ok(a.json.items.some((x) => x.actor === users.admin.id && x.user === users.buyer.id));
+});
