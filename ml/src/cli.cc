@@ -125,9 +125,7 @@ Result<BacktestOptions> Options(const Args& a, size_t n) {
     CX_ASSIGN_OR_RETURN(auto v, ParseIntList(a.Get("min-train"), "min-train", 1000000));
     o.min_train = static_cast<size_t>(v[0]);
   } else {
-    // Short series: keep at least ~40 scored origins after warm-up.
-    const long room = static_cast<long>(n) - max_h - static_cast<long>(o.min_resolved) - 40;
-    o.min_train = static_cast<size_t>(std::clamp<long>(room, 30, 250));
+    o.min_train = DefaultBacktestOptions(n, max_h).min_train;  // short series: ~40 scored origins
   }
   return o;
 }

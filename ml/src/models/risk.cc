@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -76,6 +77,61 @@ Result<ProjectRisk> ScoreProjectRisk(const ProjectRiskInput& in) {
   r.score = std::clamp(r.score, 0.0, 100.0);
   r.band = r.score < 25 ? "low" : r.score < 50 ? "medium" : r.score < 75 ? "high" : "severe";
   return r;
+}
+
+namespace {
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+// `w` occurs in `t` not preceded by a word character (a prefix match: "hydro" finds
+// "hydropower"); with `whole`, not followed by one either.
+bool HasWord(const std::string& t, std::string_view w, bool whole = false) {
+  for (size_t pos = t.find(w); pos != std::string::npos; pos = t.find(w, pos + 1)) {
+    if (pos > 0 && IsWordChar(t[pos - 1]) && IsWordChar(w.front())) continue;
+    const size_t end = pos + w.size();
+    if (whole && end < t.size() && IsWordChar(t[end]) && IsWordChar(w.back())) continue;
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
+MethodologyFlags FlagMethodology(std::string_view text) {
+  std::string t(text);
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  MethodologyFlags f;
+  auto any = [&](bool& flag, std::initializer_list<std::string_view> words, bool whole) {
+    for (auto w : words)
+      if (HasWord(t, w, whole)) {
+        flag = true;
+        f.matched.emplace_back(w);
+      }
+  };
+  any(f.hfc23_destruction, {"am0001", "hfc-23", "hfc23", "hfc 23", "trifluoromethane"}, false);
+  bool hydro = false, small = false;
+  // "hydro" as a power source; not hydrofluorocarbons or hydrogen.
+  for (auto w : {"hydropower", "hydro power", "hydroelectric", "hydro-electric", "hydro electric", "run-of-river",
+                 "run of river"})
+    if (HasWord(t, w)) hydro = true;
+  if (HasWord(t, "hydro", true)) hydro = true;
+  for (auto w : {"small", "micro", "mini", "pico", "ams-"})
+    if (HasWord(t, w)) small = true;
+  if (hydro && !small) {
+    f.large_hydro = true;
+    f.matched.emplace_back("hydro");
+  }
+  any(f.avoided_deforestation,
+      {"redd", "vm0006", "vm0007", "vm0009", "vm0015", "vm0037", "vm0048", "avoided deforestation",
+       "avoided conversion", "avoided unplanned", "avoided planned"},
+      true);
+  any(f.grid_renewable, {"acm0002", "ams-i.d", "wind", "solar", "photovoltaic", "geothermal"}, false);
+  // ACM0002 alone on a hydro project is the hydro flag's business, not a second flag.
+  if (f.grid_renewable && f.large_hydro && !HasWord(t, "wind") && !HasWord(t, "solar") &&
+      !HasWord(t, "photovoltaic") && !HasWord(t, "geothermal")) {
+    f.grid_renewable = false;
+    f.matched.erase(std::remove_if(f.matched.begin(), f.matched.end(),
+                                   [](const std::string& m) { return m == "acm0002" || m == "ams-i.d"; }),
+                    f.matched.end());
+  }
+  return f;
 }
 
 double NormalPdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI); }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -47,6 +48,22 @@ struct ProjectRisk {
 
 // kInvalidField when a share is outside [0, 1] or counts are negative.
 Result<ProjectRisk> ScoreProjectRisk(const ProjectRiskInput& in);
+
+// The methodology flags of ProjectRiskInput read from a project's free text (methodology
+// code and title, project type, sector, name; case-insensitive), by methodology codes and
+// words: HFC-23 (AM0001, "HFC-23", "HFC23"), large hydro ("hydro..." power projects unless
+// small/micro/mini/pico or a small-scale AMS code), avoided deforestation (REDD, VM0006,
+// VM0007, VM0009, VM0015, VM0037, VM0048, "avoided deforestation/conversion"), grid
+// renewables other than hydro (ACM0002, AMS-I.D, wind, solar, photovoltaic, geothermal).
+// `matched` lists the words that raised each flag, for the factor's explanation.
+struct MethodologyFlags {
+  bool hfc23_destruction = false;
+  bool large_hydro = false;
+  bool avoided_deforestation = false;
+  bool grid_renewable = false;
+  std::vector<std::string> matched;
+};
+MethodologyFlags FlagMethodology(std::string_view text);
 
 // Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9) and pdf.
 double NormalQuantile(double p);

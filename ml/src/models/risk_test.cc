@@ -127,4 +127,27 @@ TEST(Portfolio, OneAssetMatchesTheSingleSeriesAndWeightsScale) {
   EXPECT_FALSE(ComputePortfolioRisk(in).ok());
 }
 
+TEST(MethodologyFlags, ReadsCodesAndWordsNotLookalikes) {
+  auto hfc = FlagMethodology("AM0001: Incineration of HFC 23 waste streams");
+  EXPECT_TRUE(hfc.hfc23_destruction);
+  EXPECT_FALSE(hfc.large_hydro);  // "hydro" inside nothing here; HFC is not hydro power
+  auto hfc2 = FlagMethodology("Hydrofluorocarbon (HFC-23) destruction");
+  EXPECT_TRUE(hfc2.hfc23_destruction);
+  EXPECT_FALSE(hfc2.large_hydro);
+  auto dam = FlagMethodology("ACM0002 | Hydropower | Three Gorges");
+  EXPECT_TRUE(dam.large_hydro);
+  EXPECT_FALSE(dam.grid_renewable);  // ACM0002 on a hydro project: one flag, not two
+  EXPECT_FALSE(FlagMethodology("AMS-I.D small hydro plant").large_hydro);
+  EXPECT_TRUE(FlagMethodology("AMS-I.D small hydro plant").grid_renewable);
+  auto redd = FlagMethodology("VM0015 Methodology for Avoided Unplanned Deforestation (REDD+)");
+  EXPECT_TRUE(redd.avoided_deforestation);
+  EXPECT_FALSE(FlagMethodology("reddish soil biochar").avoided_deforestation);  // whole words only
+  auto wind = FlagMethodology("Grid-connected wind farm");
+  EXPECT_TRUE(wind.grid_renewable);
+  EXPECT_EQ(wind.matched, std::vector<std::string>{"wind"});
+  auto dac = FlagMethodology("Direct air capture with geological storage");
+  EXPECT_FALSE(dac.hfc23_destruction || dac.large_hydro || dac.avoided_deforestation || dac.grid_renewable);
+  EXPECT_TRUE(dac.matched.empty());
+}
+
 }  // namespace cx::ml

@@ -40,11 +40,14 @@ std::vector<double> GarchFilter(const GarchParams& p, std::span<const double> r)
   double s = 0;
   for (double x : r) s += (x - p.mu) * (x - p.mu);
   v[0] = r.empty() ? p.omega : s / static_cast<double>(r.size());
-  for (size_t t = 0; t < r.size(); ++t) {
-    const double e = r[t] - p.mu;
-    v[t + 1] = p.omega + p.alpha * e * e + p.beta * v[t];
-  }
+  for (size_t t = 0; t < r.size(); ++t) v[t + 1] = GarchStep(p, r[t], v[t]);
   return v;
+}
+
+double GarchStep(const GarchParams& p, double r, double sigma2) {
+  if (r == 0) return sigma2;  // a stale day: no new information (see the header)
+  const double e = r - p.mu;
+  return p.omega + p.alpha * e * e + p.beta * sigma2;
 }
 
 double GarchForecast(const GarchParams& p, double s2, int k) {
@@ -75,6 +78,7 @@ double NegLogLik(const GarchParams& p, std::span<const double> r, double var0) {
   const double c = t_dist ? std::lgamma((p.nu + 1) / 2) - std::lgamma(p.nu / 2) - 0.5 * std::log(M_PI * (p.nu - 2)) : 0;
   for (size_t t = 0; t < r.size(); ++t) {
     if (!(v > 0) || !std::isfinite(v)) return std::numeric_limits<double>::infinity();
+    if (r[t] == 0) continue;  // a stale day: neither observed nor an update (GarchStep)
     const double e = r[t] - p.mu;
     if (t_dist) ll += 2 * (-c + 0.5 * std::log(v) + 0.5 * (p.nu + 1) * std::log1p(e * e / (v * (p.nu - 2))));
     else ll += std::log(v) + e * e / v;

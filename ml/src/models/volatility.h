@@ -41,7 +41,17 @@ Result<GarchParams> FitGarch11(std::span<const double> returns, bool demean = fa
 
 // Conditional variances: out[t] = sigma2 of return t given returns [0, t); size n + 1,
 // out[n] is the one-day-ahead forecast. Seeded with the sample variance.
+//
+// A return of exactly zero is read as a stale day (no trade or no new settlement; with
+// a price tick that is large against daily moves, no visible move) and carries no
+// information: the variance carries over unchanged, and FitGarch11 leaves the day out
+// of the likelihood. Treating it as a calm day (e^2 = 0) would shrink the forecast by
+// beta although the next observed change then spans two days of news. On EUA 2008-2021
+// (129 zero returns of 3,355) this moved the QLIKE ratio from 0.9529 to 0.9478.
 std::vector<double> GarchFilter(const GarchParams& p, std::span<const double> returns);
+// One step of the recursion: sigma2 of the day after a day with return r and variance
+// sigma2 (r == 0: sigma2 unchanged).
+double GarchStep(const GarchParams& p, double r, double sigma2);
 
 // Variance forecast k >= 1 days ahead from the next-day variance sigma2_next.
 double GarchForecast(const GarchParams& p, double sigma2_next, int k);

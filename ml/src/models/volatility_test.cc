@@ -62,6 +62,28 @@ TEST(Garch, ForecastRevertsToTheUnconditionalVariance) {
   EXPECT_NEAR(v[1], 1e-6 + 0.1 * 1e-4 + 0.85 * v[0], 1e-18);
 }
 
+TEST(Garch, AZeroReturnIsAStaleDayThatLeavesTheVarianceUnchanged) {
+  GarchParams p{0, 1e-6, 0.1, 0.85, 0, 0};
+  auto v = GarchFilter(p, std::vector<double>{0.01, 0.0, 0.0, -0.02});
+  EXPECT_EQ(v[2], v[1]);
+  EXPECT_EQ(v[3], v[1]);
+  EXPECT_NEAR(v[4], 1e-6 + 0.1 * 4e-4 + 0.85 * v[1], 1e-18);
+  EXPECT_EQ(GarchStep(p, 0.0, 3e-4), 3e-4);
+  // The fit ignores stale days: inserting zeros between the returns of a simulated
+  // series leaves the estimates (nearly: only the start-up variance moves) where they were.
+  auto r = SimulateGarch(2e-6, 0.08, 0.90, 3000, 5);
+  std::vector<double> with_zeros;
+  for (size_t i = 0; i < r.size(); ++i) {
+    with_zeros.push_back(r[i]);
+    if (i % 10 == 0) with_zeros.push_back(0.0);
+  }
+  auto a = FitGarch11(r, false, true), b = FitGarch11(with_zeros, false, true);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NEAR(a->alpha, b->alpha, 2e-3);
+  EXPECT_NEAR(a->beta, b->beta, 2e-3);
+  EXPECT_NEAR(a->omega / b->omega, 1.0, 0.02);
+}
+
 TEST(Garch, TooFewReturnsIsAnError) {
   auto p = FitGarch11(std::vector<double>(10, 0.01));
   ASSERT_FALSE(p.ok());

@@ -51,6 +51,13 @@ std::map<std::string, double> InverseMseWeights(const std::map<std::string, std:
   return w;
 }
 
+BacktestOptions DefaultBacktestOptions(size_t n, int max_horizon) {
+  BacktestOptions o;
+  const long room = static_cast<long>(n) - max_horizon - static_cast<long>(o.min_resolved) - 40;
+  o.min_train = static_cast<size_t>(std::clamp<long>(room, 30, 250));
+  return o;
+}
+
 Result<BacktestResult> RunBacktest(std::span<const double> prices, const BacktestOptions& opt) {
   CX_TRY(CheckPrices(prices, 2));
   if (opt.horizons.empty()) return Err(Code::kInvalidField, "no horizons", "horizons");
@@ -105,6 +112,8 @@ Result<BacktestResult> RunBacktest(std::span<const double> prices, const Backtes
     return InverseMseWeights(errs, WeightGate{opt.gate_on_naive, "naive", opt.gate_t, h - 1});
   };
   for (size_t t = res.first_origin; t + 1 < n; ++t) {
+    if (opt.cancel && opt.cancel->load(std::memory_order_relaxed))
+      return Err(Code::kUnavailable, "backtest cancelled");
     std::span<const double> past = prices.subspan(0, t + 1);
     for (size_t m = 0; m < M; ++m) {
       const int every = res.models[m] == "gbt" ? opt.gbt_refit_every : opt.refit_every;

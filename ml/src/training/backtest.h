@@ -14,6 +14,7 @@
 // forecast over the same origins and horizon (< 1 beats naive).
 // Pure computation; single-threaded; deterministic.
 #pragma once
+#include <atomic>
 #include <map>
 #include <span>
 #include <string>
@@ -39,6 +40,9 @@ struct BacktestOptions {
   size_t min_resolved = 20;    // resolved forecasts needed before the ensemble is scored
   double interval_level = 0.8;
   size_t calib_window = 500;
+  // When set and true, RunBacktest stops at the next origin with kUnavailable (a server
+  // shutting down while it trains in the background). Read only; never written here.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ModelMetrics {
@@ -67,6 +71,15 @@ struct BacktestResult {
   std::vector<std::string> notes;     // e.g. models dropped for lack of history
   size_t first_origin = 0;
 };
+
+// The defaults for a series of n prices, as `carbonx ml train` and the server use them:
+// for short series the first origin moves earlier (min_train = n - max_horizon -
+// min_resolved - 40, kept within [30, 250]) so that the ensemble is still scored.
+BacktestOptions DefaultBacktestOptions(size_t n, int max_horizon = 20);
+// The fewest prices the server trains a forecast on (RunBacktest itself accepts 75 with
+// horizons up to 20): with DefaultBacktestOptions the ensemble is then scored on at
+// least 20 walk-forward origins at every horizon (tested).
+inline constexpr size_t kMinTrainingPrices = 110;
 
 // kInvalidField for bad prices, unknown models or a series too short for min_train plus
 // the longest horizon.

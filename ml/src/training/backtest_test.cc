@@ -81,6 +81,24 @@ TEST(Backtest, RejectsShortSeriesAndMissingBaseline) {
   EXPECT_FALSE(RunBacktest(RandomWalk(700, 0.02, 4), o).ok());
 }
 
+TEST(Backtest, DefaultOptionsTrainOnTheShortestSeriesTheServerAccepts) {
+  EXPECT_EQ(DefaultBacktestOptions(3356).min_train, 250u);
+  EXPECT_EQ(DefaultBacktestOptions(161).min_train, 81u);  // 161 - 20 - 20 - 40
+  EXPECT_EQ(DefaultBacktestOptions(50).min_train, 30u);
+  auto p = RandomWalk(kMinTrainingPrices, 0.02, 7);
+  BacktestOptions o = DefaultBacktestOptions(p.size());
+  o.models = {"naive", "drift", "holt", "ar"};  // the trees are dropped this short anyway
+  auto r = RunBacktest(p, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  for (int h : {1, 5, 20}) EXPECT_EQ(r->last_weights.count(h), 1u) << h;
+  // Even at 20 days ahead the ensemble is scored on 20+ walk-forward origins.
+  for (const auto& m : r->metrics) {
+    if (m.model == "ensemble") {
+      EXPECT_GE(m.n, 20u) << m.horizon;
+    }
+  }
+}
+
 TEST(Weights, InverseMseByHandAndGate) {
   std::map<std::string, std::vector<double>> e = {{"naive", {1, -1}}, {"a", {2, -2}}, {"b", {0.5, -0.5}}};
   auto w = InverseMseWeights(e);  // 1/1, 1/4, 1/0.25 -> 1 : 0.25 : 4

@@ -23,8 +23,7 @@ Result<VolEvaluation> EvaluateVolatility(std::span<const double> r, size_t min_t
       garch = GarchFilter(ev.last, r.subspan(0, t));  // size t + 1; garch[t] is the forecast
       since = 0;
     } else {
-      const double e = r[t - 1] - ev.last.mu;
-      garch.push_back(ev.last.omega + ev.last.alpha * e * e + ev.last.beta * garch.back());
+      garch.push_back(GarchStep(ev.last, r[t - 1], garch.back()));
     }
     ++since;
     const double r2 = (r[t] - 0.0) * (r[t] - 0.0);
