@@ -121,7 +121,7 @@ std::string RepoFile(const char* argv0, const std::string& rel) {
 }
 
 int Serve(const std::string& data, const std::string& listen, bool demo, std::string static_dir,
-          int io_threads, const char* argv0) {
+          int io_threads, int alert_scan_seconds, const char* argv0) {
   int lock = LockDataDir(data);
   (void)lock;
   // Market data and private order feeds are published from durable engine outcomes.
@@ -257,6 +257,8 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   // orders (a tick with nothing due is refused by the engine and writes nothing), and
   // roll the market-data windows.
   int64_t next_tick = 0;
+  [[maybe_unused]] int64_t next_scan = engine::SystemClockMicros() + std::min(5, alert_scan_seconds) * int64_t{1'000'000};
+  [[maybe_unused]] std::atomic<bool> scanning{false};
   while (!g_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     int64_t now = engine::SystemClockMicros();
@@ -265,10 +267,21 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
       engine->Submit(engine::Request{registry::Command(registry::MarketTick{}), {}, [](Result<std::string>) {}});
       feed.AdvanceTime(now - 5'000'000);
     }
+#ifdef CX_HAVE_ML
+    // Detectors: every minute (and 5 s after start), one scan at a time.
+    if (now >= next_scan && !scanning.exchange(true)) {
+      next_scan = now + int64_t{alert_scan_seconds} * 1'000'000;
+      workers.Post([&ctx, &scanning] {
+        (void)app::ScanForAlerts(ctx);
+        scanning = false;
+      });
+    }
+#endif
   }
   std::cout << "carbonx: stopping" << std::endl;
   server.Stop();
   engine->Stop();
+  while (scanning) std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a scan in flight ends at once
   return 0;
 }
 
@@ -314,6 +327,9 @@ int main(int argc, char** argv) {
   serve->add_flag("--demo", demo, "load demo users, a project and registry rows into an empty journal");
   serve->add_option("--static", static_dir, "directory of the built web app (default: frontend/dist)");
   serve->add_option("--io-threads", io_threads, "HTTP threads")->capture_default_str();
+  int alert_scan_seconds = 60;
+  serve->add_option("--alert-scan-seconds", alert_scan_seconds, "seconds between market-abuse detector scans")
+      ->check(CLI::Range(1, 86400))->capture_default_str();
 
   auto* imp = app.add_subcommand("import", "Import public registry exports (CSV)");
   std::string registry;
@@ -336,7 +352,7 @@ int main(int argc, char** argv) {
   app.footer("Also: carbonx doc add|get ..., carbonx ml backtest|train|detect|report ..., carbonx bench-nw1 FILE.bin");
   CLI11_PARSE(app, argc, argv);
 
-  if (*serve) return Serve(data, listen, demo, static_dir, io_threads, argv[0]);
+  if (*serve) return Serve(data, listen, demo, static_dir, io_threads, alert_scan_seconds, argv[0]);
   if (*ver) return Verify(data);
   if (*imp) {
     LockDataDir(data);

@@ -7,6 +7,7 @@
 
 #include "api/json_util.h"
 #include "app/market_views.h"
+#include "app/service.h"
 #include "exchange/order_book.h"
 
 namespace cx::app {
@@ -33,6 +34,7 @@ struct Observed {
   std::vector<std::pair<InstrumentId, std::vector<marketdata::LevelUpdate>>> depth;
   std::vector<PrivFill> fills;
   std::vector<PrivOrder> orders;
+  std::vector<registry::Alert> alerts;
 };
 
 marketdata::Trade TradeOf(const registry::Fill& f) {
@@ -145,6 +147,8 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
       orders.insert(os->order.id);
     } else if (const auto* ou = std::get_if<registry::OrderUpdated>(&e)) {
       orders.insert(ou->order);
+    } else if (const auto* al = std::get_if<registry::AlertRaised>(&e)) {
+      item->alerts.push_back(al->alert);
     } else if (const auto* t = std::get_if<registry::TradeExecuted>(&e)) {
       item->trades.push_back(TradeOf(t->fill));
       orders.insert(t->fill.buy_order);
@@ -179,7 +183,7 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
     for (auto& [inst, v] : ups) item->depth.emplace_back(InstrumentId(inst), std::move(v));
   }
   if (item->instruments.empty() && item->trades.empty() && item->depth.empty() && item->fills.empty() &&
-      item->orders.empty())
+      item->orders.empty() && item->alerts.empty())
     return nullptr;
   return item;
 }
@@ -245,6 +249,11 @@ void MarketFeed::PublishLocked(const std::vector<std::shared_ptr<const void>>& i
       AppendOrderJson(data, o.order, o.symbol);
       send_private(o.user, "order", data);
     }
+    for (const auto& a : it.alerts) {
+      std::string text = "{\"channel\":\"alerts\",\"seq\":" + std::to_string(++alerts_seq_) +
+                         ",\"type\":\"alert\",\"data\":" + AlertJson(a) + "}";
+      if (hub_) hub_->Publish("alerts", std::move(text));
+    }
   }
 }
 
@@ -259,12 +268,17 @@ void MarketFeed::AdvanceTime(int64_t now_us) {
 }
 
 bool MarketFeed::Authorize(const auth::Principal& p, const std::string& channel) {
+  if (channel == "alerts") return p.authenticated && (p.Has(auth::Role::kAdmin) || p.Has(auth::Role::kAuditor));
   if (channel.rfind("orders:", 0) != 0) return true;
   return p.authenticated && channel == "orders:" + std::to_string(p.user_id);
 }
 
 Result<std::string> MarketFeed::Subscribe(const std::string& channel, const std::function<bool()>& subscribe) {
   std::lock_guard l(mu_);
+  if (channel == "alerts") {
+    if (!subscribe()) return Err(Code::kTooLarge, "too many channels", "channel");
+    return "{\"channel\":\"alerts\",\"type\":\"snapshot\",\"seq\":" + std::to_string(alerts_seq_) + "}";
+  }
   if (channel.rfind("orders:", 0) == 0) {
     CX_ASSIGN_OR_RETURN(int64_t user, api::ParseId(channel.substr(7), "channel"));
     if (!subscribe()) return Err(Code::kTooLarge, "too many channels", "channel");

@@ -7,7 +7,8 @@
 //
 // Channels: those of marketdata::MarketDataFeed (depth:<id>, bbo:<id>, trades:<id>,
 // candles:<id>:<iv>, stats:<id>, index:<c>) plus the private orders:<user id> (order
-// updates and fills of that user's account). Every channel's messages carry seq = last+1;
+// updates and fills of that user's account) and "alerts" (detector alerts; admins and
+// auditors). Every channel's messages carry seq = last+1;
 // a subscriber first gets a snapshot (or for orders:<u> a snapshot marker with the current
 // seq; the open orders come from REST), so a gap is detectable.
 //
@@ -75,6 +76,7 @@ class MarketFeed {
   marketdata::MarketDataFeed feed_;
   api::PubSubHub* hub_ = nullptr;
   std::map<int64_t, uint64_t> private_seq_;  // user -> last seq on orders:<user>
+  uint64_t alerts_seq_ = 0;                  // the admins' "alerts" channel
 };
 
 // Category flags of an instrument (nature-based / technical / removal) for the indices.

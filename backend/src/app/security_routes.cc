@@ -74,6 +74,19 @@ std::string WithdrawalJson(const registry::Withdrawal& w) {
 
 }  // namespace
 
+std::string AlertJson(const registry::Alert& a) {
+  json::object o;
+  o["id"] = a.id;
+  o["kind"] = a.kind;
+  json::array acc;
+  for (int64_t x : a.accounts) acc.push_back(x);
+  o["accounts"] = std::move(acc);
+  o["score"] = static_cast<double>(a.score_ppm) / 1e6;
+  o["evidence"] = a.evidence;
+  o["ts_us"] = a.ts;
+  return Serialize(o);
+}
+
 Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
   ServiceContext* c = &ctx;
   auto add = [&](Method m, std::string pattern, Access a, api::Handler h, std::string summary,
@@ -212,6 +225,20 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       }, respond);
     });
   }, "Turn the second factor off (needs a current code or a recovery code)", "MfaCode", "MfaStatus"));
+
+  // ---------------------------------------------------------------- alerts
+  CX_TRY(add(Method::kGet, "/api/v1/alerts", Access::Roles({Role::kAdmin, Role::kAuditor}),
+             [c](HttpRequest&& req, const Principal&, Responder respond) {
+    CX_GET(page, GetPage(req));
+    std::string kind(req.Query("kind").value_or(""));
+    Query(*c, [=](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+      std::vector<const registry::Alert*> matches;
+      for (auto it = s.alerts().rbegin(); it != s.alerts().rend(); ++it)
+        if (kind.empty() || it->kind == kind) matches.push_back(&*it);
+      return PagedJson(matches, page, [](const registry::Alert& a) { return AlertJson(a); });
+    }, respond);
+  }, "Journaled detector alerts, newest first: market abuse on this exchange and registry integrity findings "
+     "(admin, auditor; ?kind=). Also pushed on the WebSocket channel \"alerts\".", {}, "AlertList"));
 
   // ---------------------------------------------------------------- withdrawals
   CX_TRY(add(Method::kPost, "/api/v1/cash/withdrawals", kUser, [c](HttpRequest&& req, const Principal& p, Responder respond) {

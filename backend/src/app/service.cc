@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <ctime>
+#include <set>
 
 #include "api/json_util.h"
 #include "app/mfa.h"
@@ -47,11 +48,17 @@ bool Contains(const std::string& hay, std::string_view needle) {
   return it != hay.end();
 }
 
-// Public event types whose payload anyone may see in a proof; the others (accounts,
-// sessions) show only their hash.
+// Event types whose payload anyone may see in a proof: the registry's public facts and
+// executed trades. An allow-list, so a new event type stays private until listed; the
+// others (accounts, sessions, second factor, cash, withdrawals, orders, alerts, security
+// events) show only their hash to the public.
 bool PublicEventType(const std::string& t) {
-  return t != "UserRegistered" && t != "UserRolesChanged" && t != "SessionOpened" &&
-         t != "SessionRotated" && t != "SessionRevoked";
+  static const std::set<std::string> kPublic = {
+      "CreditClassCreated", "ProjectCreated",     "ProjectStatusChanged", "IssuanceRequested",
+      "IssuanceApproved",   "IssuanceRejected",   "BatchIssued",          "CreditsTransferred",
+      "CreditsRetired",     "CreditsCancelled",   "ReversalRecorded",     "ProjectDocumentAdded",
+      "InstrumentCreated",  "MarketPhaseSet",     "MarketPhaseChanged",   "TradeExecuted"};
+  return kPublic.count(t) != 0;
 }
 
 // Builds the inclusion proof of event `seq` from the store (worker thread).

@@ -41,6 +41,10 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx);
 Result<void> RegisterSchemas(api::Router& router);
 // Document upload, metadata, the /ipfs/{cid} gateway and project attachments.
 Result<void> RegisterDocumentRoutes(api::Router& router, ServiceContext& ctx);
+// One journaled alert as JSON (REST and the "alerts" WebSocket channel).
+std::string AlertJson(const registry::Alert& a);
+// Runs the detectors and journals new alerts (worker thread); returns how many were new.
+Result<int64_t> ScanForAlerts(ServiceContext& ctx);
 // Second factor (TOTP enrollment, QR, recovery codes) and withdrawals with step-up approval.
 Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx);
 // Exchange: instruments, orders, fills, market data, indices, auctions (market_routes.cc).

@@ -506,6 +506,19 @@ TEST(Market, WithdrawalsLockCashUntilAnAdminDecidesWithTheSecondFactor) {
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "withdrawal_rejected"), kinds.end());
 }
 
+TEST(Market, AlertsAreJournaledOncePerKey) {
+  Market m;
+  ASSERT_TRUE(m.Run(RaiseAlert{"selftrade:105:7", "selftrade", {105}, 1'000'000, "trade 7 between account 105 and itself"}).ok());
+  EXPECT_EQ(CodeOf(m.Run(RaiseAlert{"selftrade:105:7", "selftrade", {105}, 1'000'000, "again"})), Code::kConflict);
+  EXPECT_EQ(CodeOf(m.Run(RaiseAlert{"", "selftrade", {}, 0, ""})), Code::kInvalidField);
+  ASSERT_EQ(m.s.alerts().size(), 1u);
+  EXPECT_EQ(m.s.alerts()[0].id, 1);
+  EXPECT_TRUE(m.s.alert_raised("selftrade:105:7"));
+  RegistryState restored;
+  ASSERT_TRUE(restored.Restore(m.s.Snapshot()));
+  EXPECT_TRUE(restored.alert_raised("selftrade:105:7"));
+}
+
 // Random streams of every order type over several accounts and both instruments:
 // invariants (conservation, locks == open orders, uncrossed books) after every step,
 // replay of the journal re-derives every outcome, and a snapshot restored mid-way

@@ -218,6 +218,14 @@ struct ConfirmMfaEnrollment {
   int64_t step = 0;
   std::vector<std::string> recovery_hashes;
 };
+// A detector's finding, journaled once per key and shown to admins and auditors.
+struct RaiseAlert {
+  std::string key;
+  std::string kind;
+  std::vector<int64_t> accounts;
+  int64_t score_ppm = 0;
+  std::string evidence;
+};
 struct DisableMfa {
   int64_t user = 0;
   int64_t step = -1;  // a current code (or recovery_hash)
@@ -281,7 +289,7 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              AddProjectDocument, CreateInstrument, SetMarketPhase,
                              StartAuction, PlaceOrder, CancelOrder, ReplaceOrder, MassCancel,
                              MarketTick, RecordSecurityEvent, RequestWithdrawal, DecideWithdrawal,
-                             StartMfaEnrollment, ConfirmMfaEnrollment, DisableMfa>;
+                             StartMfaEnrollment, ConfirmMfaEnrollment, DisableMfa, RaiseAlert>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -511,6 +519,10 @@ struct MfaUsed {
   template <class V>
   void Fields(V& v) { v("user", user); v("step", step); v("recovery_hash", recovery_hash); v("purpose", purpose); }
 };
+struct AlertRaised {
+  Alert alert;
+  template <class V> void Fields(V& v) { v("alert", alert); }
+};
 struct MfaDisabled {
   int64_t user = 0;
   template <class V> void Fields(V& v) { v("user", user); }
@@ -533,7 +545,7 @@ using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated,
                            OrderReplaceRequested, MassCancelRequested, MarketTicked,
                            TradeExecuted, OrderUpdated, MarketPhaseChanged,
                            SecurityEventRecorded, WithdrawalRequested, WithdrawalDecided,
-                           MfaEnrollmentStarted, MfaEnabled, MfaUsed, MfaDisabled>;
+                           MfaEnrollmentStarted, MfaEnabled, MfaUsed, MfaDisabled, AlertRaised>;
 // Index of alternative T in variant V (compile time).
 template <class T, class V>
 struct VariantIndex;

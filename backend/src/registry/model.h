@@ -266,6 +266,22 @@ struct MfaState {
   }
 };
 
+// A market-abuse or registry-integrity alert raised by the detectors, kept for admins.
+struct Alert {
+  int64_t id = 0;
+  std::string key;   // identity of the finding (kind + subject), so it is raised once
+  std::string kind;  // selftrade, wash, spoof, duplicate_issuance, ...
+  std::vector<int64_t> accounts;
+  int64_t score_ppm = 0;  // detector score x 10^6
+  std::string evidence;
+  int64_t ts = 0;
+  template <class V>
+  void Fields(V& v) {
+    v("id", id); v("key", key); v("kind", kind); v("accounts", accounts); v("score_ppm", score_ppm);
+    v("evidence", evidence); v("ts", ts);
+  }
+};
+
 enum class WithdrawalStatus : int32_t { kPending = 0, kApproved = 1, kRejected = 2 };
 struct Withdrawal {
   int64_t id = 0;

@@ -488,6 +488,13 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           if (c.new_hash.size() != 64 || tokens_.count(c.new_hash))
             return Refuse(Code::kInvalidField, "bad token hash", "token");
           out.push_back(SessionRotated{s.family, c.presented_hash, c.new_hash, c.expires_at});
+        } else if constexpr (std::is_same_v<T, RaiseAlert>) {
+          if (c.key.empty() || c.key.size() > 200) return Refuse(Code::kInvalidField, "key is 1 to 200 characters", "key");
+          if (c.kind.empty() || c.kind.size() > 64) return Refuse(Code::kInvalidField, "kind is 1 to 64 characters", "kind");
+          if (alert_keys_.count(c.key)) return Refuse(Code::kConflict, "already raised", "key");
+          if (c.accounts.size() > 64) return Refuse(Code::kInvalidField, "at most 64 accounts", "accounts");
+          CX_TRY(CheckText(c.evidence, "evidence", false, 4000));
+          out.push_back(AlertRaised{Alert{static_cast<int64_t>(alerts_.size()) + 1, c.key, c.kind, c.accounts, c.score_ppm, c.evidence, ts}});
         } else if constexpr (std::is_same_v<T, StartMfaEnrollment>) {
           if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
           const MfaState* m = mfa(c.user);
@@ -835,6 +842,9 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           cash_total_[e.currency] += e.amount;
           Audit(seq, ts, UserOfAccount(e.account), e.actor, e.amount >= 0 ? "deposit" : "withdrawal",
                 FormatMinor(e.amount >= 0 ? e.amount : -e.amount) + " " + e.currency + (e.reference.empty() ? "" : " ref " + e.reference), "");
+        } else if constexpr (std::is_same_v<T, AlertRaised>) {
+          alert_keys_.insert(e.alert.key);
+          alerts_.push_back(e.alert);
         } else if constexpr (std::is_same_v<T, MfaEnrollmentStarted>) {
           MfaState& m = mfa_[e.user];
           m.user = e.user;
@@ -1037,6 +1047,8 @@ bool RegistryState::Restore(std::string_view bytes) {
   }
   audit_ = std::move(s.audit_);
   for (auto& m : s.mfa_v_) mfa_[m.user] = m;
+  alerts_ = std::move(s.alerts_);
+  for (const auto& a : alerts_) alert_keys_.insert(a.key);
   for (auto& w : s.withdrawals_v_) withdrawals_[w.id] = w;
   return RestoreMarket(s.market_v_);
 }

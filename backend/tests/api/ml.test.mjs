@@ -16,7 +16,7 @@ const as = (role) => anon.as(tok[role]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
-  srv = await startServer({ demo: true });
+  srv = await startServer({ demo: true, extra: ['--alert-scan-seconds', '1'] });
   anon = new Client(srv.url);
   anon.hits = hits;
   for (const [role, [email, pw]] of Object.entries(DEMO)) {
@@ -286,6 +286,20 @@ test('fraud alerts: admins and auditors only; a self-trade and a double issuance
   assert.equal(a.users[0].email, DEMO.buyer[0]);
   assert.ok(a.evidence.length > 0 && a.score > 0, JSON.stringify(a));
   assert.equal(after.summary.trades, before.summary.trades + 1);
+  // The server's detector scan (every second here) journals it once as an alert for admins.
+  let journaled;
+  for (let i = 0; i < 100 && !journaled; i++) {
+    const l = await as('admin').get('/api/v1/alerts?kind=selftrade');
+    assert.equal(l.status, 200, l.text);
+    journaled = l.json.items.find((x) => x.accounts.includes(users.buyer.account));
+    if (!journaled) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(journaled, 'the self-trade was journaled as an alert');
+  assert.ok(journaled.evidence.length > 0 && journaled.score > 0);
+  await new Promise((r) => setTimeout(r, 1500));  // another scan: raised once, not again
+  const again = await as('auditor').get('/api/v1/alerts?kind=selftrade');
+  assert.equal(again.json.items.filter((x) => x.accounts.includes(users.buyer.account)).length, 1);
+  problem(await as('buyer').get('/api/v1/alerts'), 403, 'AUTH_FORBIDDEN');
   // Filtered to another instrument: not there.
   const other = await ok(await as('admin').get('/api/v1/ml/fraud/alerts?instrument=2&kind=selftrade'));
   assert.equal(other.total, 0);
