@@ -5,7 +5,9 @@
 // (CX-NBS needs 2); the developer transfers credits to the buyer; the buyer retires and
 // opens the certificate; the public certificate page verifies the Merkle proof in the
 // browser; then the trading flow (e2e/trading.mjs: markets list, the buyer trades SERRA-24
-// live, a standard contract's delivery) and the admin halts and resumes a market.
+// live, a standard contract's delivery) and the admin halts and resumes a market; then
+// analytics (e2e/analytics.mjs: forecast fan chart and verdict, volatility, regime, project
+// and portfolio risk, the auditor's self-trade alert) and the auditor's audit trail.
 // Screenshots of each main page go to test-output/; axe-core runs on each main page and
 // fails the test on any serious or critical violation.
 // Prints `E2E <passed> <failed>`; exit code 1 on failure.
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { startCarbonx } from './carbonx.mjs';
 import { auctionFlow, haltFlow, tradingFlow } from './trading.mjs';
+import { analyticsFlow } from './analytics.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FRONT = join(here, '..');
@@ -389,6 +392,9 @@ try {
   await haltFlow({ U, check, admin });
   await shot(admin, '11-admin');
   await axe(admin, 'admin');
+
+  // --- Analytics (forecast fan, volatility, trend, risk, alerts) and the audit trail.
+  await analyticsFlow({ U, check, shot, axe, noHorizontalScroll, newPage, signIn });
 
   check(consoleErrors.length === 0, `no uncaught page errors (${consoleErrors.join('; ')})`);
 } catch (e) {

@@ -1,5 +1,6 @@
 // Routes and the shell (header, navigation by role, skip link, focus on navigation).
-// Markets (/markets) and the trading page (/markets/:id, with the D3 charts) are lazy chunks.
+// Markets (/markets), the trading page (/markets/:id, with the D3 charts), analytics and the
+// audit trail are lazy chunks.
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useAppDispatch, useAppSelector } from './store/hooks';
@@ -17,6 +18,8 @@ const AdminPage = lazy(() => import('./pages/AdminPage'));
 const RetirementsPage = lazy(() => import('./pages/RetirementsPage'));
 const MarketsPage = lazy(() => import('./pages/MarketsPage'));
 const TradePage = lazy(() => import('./pages/TradePage'));
+const AnalyticsPage = lazy(() => import('./pages/AnalyticsPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
 
 function Session() {
   const auth = useAppSelector((s) => s.auth);
@@ -60,10 +63,12 @@ export function App() {
             <li><NavLink to="/" end>Registry</NavLink></li>
             <li><NavLink to="/markets">Markets</NavLink></li>
             <li><NavLink to="/retirements">Retirements</NavLink></li>
+            <li><NavLink to="/analytics">Analytics</NavLink></li>
             {hasRole(user, 'project_developer') ? <li><NavLink to="/developer">Developer</NavLink></li> : null}
             {hasRole(user, 'verifier') ? <li><NavLink to="/verifier">Verifier queue</NavLink></li> : null}
             {user ? <li><NavLink to="/portfolio">Portfolio</NavLink></li> : null}
             {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/admin">Admin</NavLink></li> : null}
+            {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/audit">Audit</NavLink></li> : null}
           </ul>
         </nav>
         <div className="who">
@@ -94,6 +99,8 @@ export function App() {
             <Route path="/admin" element={<AdminPage />} />
             <Route path="/markets" element={<MarketsPage />} />
             <Route path="/markets/:id" element={<TradePage />} />
+            <Route path="/analytics" element={<AnalyticsPage />} />
+            <Route path="/audit" element={<AuditPage />} />
             <Route path="*" element={<><h1>Page not found</h1><p><Link to="/">Back to the registry</Link></p></>} />
           </Routes>
         </Suspense>

@@ -83,7 +83,8 @@ function Portfolio({ account, userId }: { account: number; userId: number }) {
       <QueryState isLoading={h.isLoading} error={h.error} />
       {h.data ? (
         <>
-          <section aria-labelledby="h-hold"><h2 id="h-hold">Holdings</h2><Holdings items={h.data.items} /></section>
+          <section aria-labelledby="h-hold"><h2 id="h-hold">Holdings</h2><Holdings items={h.data.items} />
+            <p className="hint"><Link to="/analytics">Value at risk of your holdings</Link> and the risk score of each project are on the analytics page.</p></section>
           <div className="grid">
             <section aria-labelledby="h-ret"><h2 id="h-ret">Retire credits</h2><RetireForm holdings={tradable} /></section>
             <section aria-labelledby="h-tr"><h2 id="h-tr">Transfer credits</h2><TransferForm holdings={tradable} /></section>

@@ -1,11 +1,13 @@
-// Project page: facts, issuances and batches; the owner can submit a draft from here.
-import { useParams } from 'react-router-dom';
+// Project page: facts, issuances and batches, and the project's risk score with its factors;
+// the owner can submit a draft from here.
+import { Link, useParams } from 'react-router-dom';
 import { useProjectActionMutation, useProjectQuery } from '../services/api';
 import { QueryState, StatusBadge } from '../components/common/Loading';
 import { BatchTable, IssuanceTable } from '../components/common/RegistryTables';
 import { useAppSelector } from '../store/hooks';
 import { formatPeriod, formatTonnes } from '../utils/format';
 import { toFormError } from '../utils/problem';
+import { ProjectRisk } from '../components/analytics/ProjectRisk';
 
 export default function ProjectPage() {
   const id = Number(useParams().id);
@@ -44,6 +46,11 @@ export default function ProjectPage() {
           <IssuanceTable items={p.issuances} caption={`Issuances of ${p.name}`} />
           <h2>Credit batches</h2>
           <BatchTable items={p.batches} caption={`Credit batches of ${p.name}`} />
+          <section aria-labelledby="h-risk">
+            <h2 id="h-risk">Risk</h2>
+            <ProjectRisk id={id} />
+            <p><Link to={`/analytics?project=${id}`}>Risk and market analytics</Link></p>
+          </section>
         </>
       ) : null}
     </article>

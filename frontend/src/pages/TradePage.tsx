@@ -49,7 +49,7 @@ export default function TradePage() {
   const ask = bbo ? bbo.ask : null;
   return (
     <>
-      <p className="crumbs"><Link to="/markets">Markets</Link> › {i.symbol}</p>
+      <p className="crumbs"><Link to="/markets">Markets</Link> › {i.symbol} · <Link to={`/analytics?series=instrument:${id}`}>Analytics of {i.symbol}</Link></p>
       <h1>{i.symbol} <small className="sub">{i.kind === 'batch' ? `${i.project_name ?? ''} · vintage ${i.vintage ?? ''} · batch #${i.batch}` : 'standard contract'}</small></h1>
       <dl className="summary">
         <div><dt>Phase</dt><dd><PhaseBadge phase={i.phase} reason={i.phase_reason} /></dd></div>

@@ -63,6 +63,56 @@ export type OrderReply = Order & { fills: Fill[] };
 export interface BatchDetail { batch: Batch; project: Project | null; classCode: string | null }
 export interface Certificate { certificate: string; retirement: Retirement; proof: Proof; how_to_verify?: unknown }
 
+// Analytics (/ml/*). Model outputs are statistical estimates and arrive as JSON numbers (drawn
+// and rounded for display); portfolio values and VaR/ES are money: decimal strings + *_minor.
+export interface MlSeries { kind: 'reference' | 'instrument'; instrument?: number; name: string; currency?: string; days: number; from?: string; to?: string; last?: number }
+export interface MlStatus {
+  model: { status: 'ready' | 'training' | 'failed' | 'unavailable'; detail: string; dir?: string; meta?: Record<string, string>; models?: string[];
+    backtest_mase?: Record<string, Record<string, number>> };
+  reference: (MlSeries & { file?: string; column?: string }) | Record<string, never>;
+}
+export interface MlHorizon {
+  horizon: number; naive: number; forecast: number; interval: { level: number; lo: number; hi: number };
+  by_model: Record<string, number>; backtest_mase: number; beats_naive: boolean;
+}
+export interface MlForecast { series: MlSeries; model: string; sigma_daily: number; horizons: MlHorizon[]; verdict: string }
+export interface MlVolatility {
+  series: MlSeries;
+  per_day: { ewma: number; garch_next: number; garch_5: number; garch_20: number; realized_20: number };
+  annualised: { ewma: number; garch_next: number; garch_5: number; garch_20: number; realized_20: number };
+  garch: { omega: number; alpha: number; beta: number; persistence: number; nu: number | null; innovations: string; unconditional_vol: number; log_likelihood: number };
+  history: { date: string; return: number; ewma: number; garch: number; realized_20: number | null }[];
+}
+export interface MlLiquidity {
+  best_bid: string | null; best_ask: string | null; spread_bps: number | null; depth_bid: string; depth_ask: string; depth_band: string;
+  turnover_24h: string; volume_24h: string; trades_24h: number; currency: string;
+}
+export interface MlTrend {
+  series: MlSeries;
+  trend: { regime: 'up' | 'down' | 'sideways' | 'unknown'; momentum_20: number | null; momentum_60: number | null; drawdown: number; max_drawdown: number;
+    realized_vol_20: number | null; rule?: string } | null;
+  liquidity?: MlLiquidity; note?: string;
+  history?: { date: string; price: number; index: number; ma20: number | null; ma50: number | null; regime: string; drawdown: number }[];
+}
+export interface RiskFactor { name: string; points: number; max_points: number; detail: string }
+export interface MlProjectRisk {
+  project: { id: number; name: string; country: string; methodology: string }; score: number; band: 'low' | 'medium' | 'high' | 'severe';
+  factors: RiskFactor[]; inputs: Record<string, unknown>; notes?: string[];
+}
+export interface MlPosition { batch: number; instrument: number; symbol: string; quantity: string; price: string; value: string; own_history_days: number }
+export interface MlPortfolioRisk {
+  account: number; currency: string; value: string; value_minor: number; level: number; horizon_days: number;
+  var_historical: string; es_historical: string; var_parametric: string; es_parametric: string; volatility_daily: number;
+  returns_source: string; returns?: number; positions: MlPosition[]; method?: string;
+  unpriced_batches?: number[]; other_currency_batches?: number[];
+}
+export interface MlAlert {
+  kind: string; trade?: number; order?: number; batches?: number[]; accounts: number[]; users: { account: number; user: number; email: string }[];
+  score: number; evidence: string;
+}
+export interface MlAlerts { summary: { orders?: number; trades?: number; accounts?: number; batches?: number; by_kind: Record<string, number>; [k: string]: unknown }; items: MlAlert[]; total: number }
+export interface AuditEntry { seq: number; ts_us: number; user: number; actor: number; kind: string; detail: string; ip: string }
+
 type Params = Record<string, string | number | undefined>;
 const qs = (p: Params) => {
   const u = new URLSearchParams();
@@ -174,6 +224,15 @@ export const api = createApi({
     listInstrument: b.mutation<Instrument, { batch: number; symbol?: string; reference_price?: string }>({
       query: (body) => ({ url: '/instruments', method: 'POST', body: { kind: 'batch', ...body } }), invalidatesTags: ['Instrument'],
     }),
+    // Analytics and oversight.
+    mlStatus: b.query<MlStatus, void>({ query: () => '/ml/status' }),
+    mlForecast: b.query<MlForecast, string>({ query: (series) => `/ml/forecast${qs({ series })}` }),
+    mlVolatility: b.query<MlVolatility, string>({ query: (series) => `/ml/volatility${qs({ series })}` }),
+    mlTrend: b.query<MlTrend, string>({ query: (series) => `/ml/trend${qs({ series })}` }),
+    projectRisk: b.query<MlProjectRisk, number>({ query: (id) => `/ml/risk/projects/${id}`, providesTags: ['Project'] }),
+    portfolioRisk: b.query<MlPortfolioRisk, Params>({ query: (p) => `/ml/risk/portfolio${qs(p)}`, providesTags: ['Holding'] }),
+    fraudAlerts: b.query<MlAlerts, Params>({ query: (p) => `/ml/fraud/alerts${qs(p)}` }),
+    audit: b.query<Page<AuditEntry>, Params>({ query: (p) => `/audit${qs(p)}` }),
   }),
 });
 
@@ -185,4 +244,6 @@ export const {
   useInstrumentsQuery, useInstrumentQuery, useSetPhaseMutation, useMarketStatsQuery, useMarketTradesQuery, useMarketCandlesQuery,
   useOrdersQuery, usePlaceOrderMutation, useCancelOrderMutation, useReplaceOrderMutation, useMassCancelMutation, useFillsQuery,
   useCashQuery, useBatchQuery, useBatchDetailsQuery, useAuctionsQuery, useStartAuctionMutation, useListInstrumentMutation,
+  useMlStatusQuery, useMlForecastQuery, useMlVolatilityQuery, useMlTrendQuery, useProjectRiskQuery, usePortfolioRiskQuery,
+  useFraudAlertsQuery, useAuditQuery,
 } = api;
