@@ -186,6 +186,7 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
     }
   }
   ctx.mfa_key = mfa_key ? &*mfa_key : nullptr;
+  if (const char* chain = std::getenv("CX_SIWE_CHAIN_ID")) ctx.siwe_chain_id = std::strtoull(chain, nullptr, 10);
   api::Router router;
   // Verified access tokens are remembered until they expire (a bot reuses one token for
   // thousands of requests); anything not in the cache is verified in full.

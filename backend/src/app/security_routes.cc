@@ -4,14 +4,26 @@
 //   code enables it and returns ten single-use recovery codes (only their hashes are
 //   kept); POST /auth/mfa/disable needs a current code; GET /auth/mfa shows the status.
 //   Sign-in then needs "otp" (or "recovery_code") besides the password.
+// - Sign-In with Ethereum (EIP-4361): GET /auth/siwe/nonce hands out a single-use nonce
+//   (10 minutes); POST /auth/siwe verifies the personal_sign signature, the domain (this
+//   server's Host), the chain id, the nonce and the validity times, then signs in the
+//   linked account (or signs one up with `signup`); POST /auth/siwe/link links a wallet to
+//   the signed-in account.
 // - Withdrawals: the owner requests one (the cash is locked); an admin approves it with a
 //   current code of their own second factor (step-up) or rejects it with a reason.
 #include <boost/json.hpp>
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <mutex>
 
 #include "app/mfa.h"
 #include "app/route_util.h"
 #include "app/views.h"
 #include "auth/random.h"
+#include "auth/refresh.h"
+#include "auth/siwe.h"
 #include "auth/totp.h"
 #include "core/units.h"
 #include "documents/crypto.h"
@@ -71,6 +83,52 @@ std::string WithdrawalJson(const registry::Withdrawal& w) {
   o["decided_us"] = w.decided_ts;
   return Serialize(o);
 }
+
+// Nonces handed out for SIWE: single use, 10 minutes, bounded (oldest dropped).
+class NonceStore {
+ public:
+  std::string Issue(int64_t now) {
+    uint8_t raw[16];
+    auth::SecureRandom(raw, sizeof raw);
+    std::string n = *auth::siwe::MakeNonce(std::span<const uint8_t>(raw, sizeof raw));
+    std::lock_guard l(mu_);
+    Expire(now);
+    if (by_nonce_.size() >= 100000) {
+      by_nonce_.erase(order_.front().second);
+      order_.pop_front();
+    }
+    by_nonce_[n] = now + kTtl;
+    order_.emplace_back(now + kTtl, n);
+    return n;
+  }
+  bool Outstanding(std::string_view n, int64_t now) {
+    std::lock_guard l(mu_);
+    auto it = by_nonce_.find(std::string(n));
+    return it != by_nonce_.end() && it->second > now;
+  }
+  // True once per nonce.
+  bool Consume(std::string_view n, int64_t now) {
+    std::lock_guard l(mu_);
+    auto it = by_nonce_.find(std::string(n));
+    if (it == by_nonce_.end() || it->second <= now) return false;
+    by_nonce_.erase(it);
+    return true;
+  }
+
+ private:
+  static constexpr int64_t kTtl = 600;
+  void Expire(int64_t now) {
+    while (!order_.empty() && order_.front().first <= now) {
+      by_nonce_.erase(order_.front().second);
+      order_.pop_front();
+    }
+  }
+  std::mutex mu_;
+  std::map<std::string, int64_t> by_nonce_;
+  std::deque<std::pair<int64_t, std::string>> order_;
+};
+
+std::string HostHeader(const HttpRequest& req) { return std::string(req.Header("host").value_or("")); }
 
 }  // namespace
 
@@ -225,6 +283,113 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       }, respond);
     });
   }, "Turn the second factor off (needs a current code or a recovery code)", "MfaCode", "MfaStatus"));
+
+  // ---------------------------------------------------------------- wallet sign-in
+  auto nonces = std::make_shared<NonceStore>();
+  CX_TRY(add(Method::kGet, "/api/v1/auth/siwe/nonce", Access::Public(), [c, nonces](HttpRequest&& req, const Principal&, Responder respond) {
+    int64_t now = NowS(*c);
+    json::object o;
+    o["nonce"] = nonces->Issue(now);
+    o["domain"] = HostHeader(req);
+    o["chain_id"] = c->siwe_chain_id;
+    o["statement"] = "Sign in to CarbonXchange.";
+    o["expires_in"] = 600;
+    respond(HttpResponse::Json(200, Serialize(o)));
+  }, "A single-use nonce (10 minutes) for a Sign-In with Ethereum message, with the domain and chain id it must name", {}, "SiweNonce"));
+
+  // Verifies a signed SIWE message for this server; consumes its nonce; returns the wallet.
+  auto verify_siwe = [c, nonces](const HttpRequest& req, const std::string& message, const std::string& signature) -> Result<std::string> {
+    int64_t now = NowS(*c);
+    std::string host = HostHeader(req);
+    CX_ASSIGN_OR_RETURN(auth::siwe::Message m,
+                        auth::siwe::Verify(message, signature, host, std::nullopt, c->siwe_chain_id, now,
+                                           [&](std::string_view n) { return nonces->Outstanding(n, now); }));
+    if (!nonces->Consume(m.nonce, now)) return Err(Code::kBadToken, "nonce already used", "nonce");
+    return m.address;
+  };
+
+  CX_TRY(add(Method::kPost, "/api/v1/auth/siwe", Access::Public(), [c, verify_siwe](HttpRequest&& req, const Principal&, Responder respond) {
+    CX_BODY(b);
+    CX_GET(message, api::GetString(b, "message", auth::siwe::kMaxMessageBytes));
+    CX_GET(signature, api::GetString(b, "signature", 200));
+    CX_GET(signup, api::GetOptBool(b, "signup"));
+    CX_GET(display_name, api::GetOptString(b, "display_name", 200));
+    CX_GET(otp, api::GetOptString(b, "otp", 16));
+    // Signature recovery is CPU work: on a worker, like password hashing.
+    c->workers->Post([c, req = std::move(req), message, signature, signup, display_name, otp, respond, verify_siwe] {
+      auto wallet = verify_siwe(req, message, signature);
+      if (!wallet.ok()) {
+        Error e = wallet.take_error();
+        if (e.field.empty() || e.field == "message") e.field = "message";
+        return respond(HttpResponse::Problem(e));
+      }
+      std::string addr = *wallet;
+      std::transform(addr.begin(), addr.end(), addr.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      struct Found { int64_t id = 0; bool mfa = false; int64_t last_step = -1; std::string sealed; };
+      auto lookup = [&]() -> Result<Found> {
+        Found f;
+        auto r = c->engine->Query([&](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+          if (const registry::User* u = s.user_by_wallet(addr)) {
+            f.id = u->id;
+            if (const registry::MfaState* m = s.mfa(u->id); m && m->enabled) {
+              f.mfa = true;
+              f.last_step = m->last_step;
+              f.sealed = m->secret;
+            }
+          }
+          return std::string();
+        });
+        if (!r.ok()) return r.take_error();
+        return f;
+      };
+      auto f = lookup();
+      if (!f.ok()) return respond(HttpResponse::Problem(f.error()));
+      if (f->id == 0) {
+        if (!signup.value_or(false))
+          return respond(HttpResponse::Problem(Err(Code::kUnknownUser, "no account is linked to this wallet: sign up with \"signup\": true, or link it from your account", "signature")));
+        auto reg = c->engine->Execute(registry::RegisterUser{"", "", display_name.value_or("Wallet " + addr.substr(0, 10)), registry::kTrader, addr});
+        if (!reg.ok()) return respond(HttpResponse::Problem(reg.error()));
+        f = lookup();
+        if (!f.ok() || f->id == 0) return respond(HttpResponse::Problem(Err(Code::kInternal, "sign-up did not link the wallet")));
+      }
+      int64_t now = NowS(*c);
+      int64_t step = -1;
+      if (f->mfa) {
+        if (!otp) return respond(HttpResponse::Problem(Err(Code::kMfaRequired, "enter the code from your authenticator app", "otp")));
+        if (!c->mfa_key) return respond(HttpResponse::Problem(Err(Code::kUnavailable, "second factor unavailable")));
+        auto st = CheckMfaCode(*c->mfa_key, f->sealed, *otp, now, f->last_step);
+        if (!st.ok()) return respond(HttpResponse::Problem(st.error()));
+        step = *st;
+      }
+      std::string token = auth::NewRefreshToken();
+      int64_t uid = f->id;
+      Submit(*c, registry::OpenSession{uid, auth::RefreshTokenHash(token), now + c->refresh_ttl_seconds, step, ""},
+             [c, uid, token, now, addr](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+               CX_ASSIGN_OR_RETURN(std::string pair, TokenPair(*c, *s.user(uid), token, now));
+               pair.pop_back();
+               return pair + ",\"wallet\":\"" + addr + "\"}";
+             }, respond);
+    });
+  }, "Sign in with an Ethereum wallet (EIP-4361 message + personal_sign signature); signup: true creates a trader account for a new wallet",
+     "SiweRequest", "TokenPair"));
+
+  CX_TRY(add(Method::kPost, "/api/v1/auth/siwe/link", kUser, [c, verify_siwe](HttpRequest&& req, const Principal& p, Responder respond) {
+    CX_BODY(b);
+    CX_GET(message, api::GetString(b, "message", auth::siwe::kMaxMessageBytes));
+    CX_GET(signature, api::GetString(b, "signature", 200));
+    int64_t uid = p.user_id;
+    c->workers->Post([c, req = std::move(req), message, signature, uid, respond, verify_siwe] {
+      auto wallet = verify_siwe(req, message, signature);
+      if (!wallet.ok()) return respond(HttpResponse::Problem(wallet.error()));
+      Submit(*c, registry::LinkWallet{uid, *wallet}, [uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+        json::object o;
+        json::array a;
+        for (const auto& w : s.WalletsOf(uid)) a.push_back(json::value(w));
+        o["wallets"] = std::move(a);
+        return Serialize(o);
+      }, respond);
+    });
+  }, "Link a wallet to your account by signing a SIWE message with it", "SiweRequest", "Wallets"));
 
   // ---------------------------------------------------------------- alerts
   CX_TRY(add(Method::kGet, "/api/v1/alerts", Access::Roles({Role::kAdmin, Role::kAuditor}),

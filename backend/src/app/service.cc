@@ -175,6 +175,8 @@ engine::Render RenderIssuance(int64_t id) {
   };
 }
 
+}  // namespace
+
 // The sign-in reply: a fresh access token for `u`'s current roles and the refresh token.
 Result<std::string> TokenPair(const ServiceContext& c, const registry::User& u, const std::string& refresh,
                               int64_t now) {
@@ -187,9 +189,6 @@ Result<std::string> TokenPair(const ServiceContext& c, const registry::User& u, 
   o["user"] = UserView(u);
   return Serialize(o);
 }
-
-
-}  // namespace
 
 Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
   ServiceContext* c = &ctx;

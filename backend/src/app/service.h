@@ -31,6 +31,7 @@ struct ServiceContext {
   uint64_t max_document_bytes = 32u << 20;
   std::function<int64_t()> now_seconds;  // unix time (tests may fix it)
   const documents::MasterKey* mfa_key = nullptr;  // seals TOTP secrets (DIR/mfa.key)
+  uint64_t siwe_chain_id = 1;  // the chain SIWE messages must name ($CX_SIWE_CHAIN_ID)
   // Read connection for proofs (one, guarded).
   std::mutex reader_mu;
   std::unique_ptr<store::Store> reader;
@@ -41,6 +42,8 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx);
 Result<void> RegisterSchemas(api::Router& router);
 // Document upload, metadata, the /ipfs/{cid} gateway and project attachments.
 Result<void> RegisterDocumentRoutes(api::Router& router, ServiceContext& ctx);
+// The sign-in reply: a fresh access token for `u`'s current roles and the refresh token.
+Result<std::string> TokenPair(const ServiceContext& c, const registry::User& u, const std::string& refresh, int64_t now);
 // One journaled alert as JSON (REST and the "alerts" WebSocket channel).
 std::string AlertJson(const registry::Alert& a);
 // Runs the detectors and journals new alerts (worker thread); returns how many were new.

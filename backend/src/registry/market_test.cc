@@ -506,6 +506,25 @@ TEST(Market, WithdrawalsLockCashUntilAnAdminDecidesWithTheSecondFactor) {
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "withdrawal_rejected"), kinds.end());
 }
 
+TEST(Market, WalletSignUpAndLinking) {
+  Market m;
+  const std::string a = "0x2912343e772D7F3686e34a3d853abE6C254a31f8";
+  ASSERT_TRUE(m.Run(RegisterUser{"", "", "Wallet user", kTrader, a}).ok());
+  const User* u = m.s.user_by_wallet(a);
+  ASSERT_NE(u, nullptr);
+  EXPECT_TRUE(u->email.empty());
+  EXPECT_EQ(m.s.user_by_email(""), nullptr);
+  EXPECT_EQ(CodeOf(m.Run(RegisterUser{"", "", "Again", kTrader, a})), Code::kConflict);
+  EXPECT_EQ(CodeOf(m.Run(RegisterUser{"", "", "No wallet", kTrader, ""})), Code::kMissingField);
+  EXPECT_EQ(CodeOf(m.Run(LinkWallet{m.buyer, "0x1234"})), Code::kInvalidField);
+  EXPECT_EQ(CodeOf(m.Run(LinkWallet{m.buyer, a})), Code::kConflict);
+  ASSERT_TRUE(m.Run(LinkWallet{m.buyer, "0x" + std::string(40, 'A')}).ok());
+  EXPECT_EQ(m.s.user_by_wallet("0x" + std::string(40, 'a'))->id, m.buyer);
+  RegistryState restored;
+  ASSERT_TRUE(restored.Restore(m.s.Snapshot()));
+  EXPECT_EQ(restored.WalletsOf(m.buyer).size(), 1u);
+}
+
 TEST(Market, AlertsAreJournaledOncePerKey) {
   Market m;
   ASSERT_TRUE(m.Run(RaiseAlert{"selftrade:105:7", "selftrade", {105}, 1'000'000, "trade 7 between account 105 and itself"}).ok());

@@ -16,7 +16,7 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "OrderSubmitted",     "OrderCancelRequested", "OrderReplaceRequested",
     "MassCancelRequested", "MarketTicked",     "TradeExecuted",     "OrderUpdated",
     "MarketPhaseChanged", "SecurityEventRecorded", "WithdrawalRequested", "WithdrawalDecided",
-    "MfaEnrollmentStarted", "MfaEnabled", "MfaUsed", "MfaDisabled", "AlertRaised"};
+    "MfaEnrollmentStarted", "MfaEnabled", "MfaUsed", "MfaDisabled", "AlertRaised", "WalletLinked"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

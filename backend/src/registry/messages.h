@@ -19,6 +19,14 @@ struct RegisterUser {
   std::string password_hash;
   std::string display_name;
   uint32_t roles = kTrader;
+  // Sign-up with an Ethereum wallet (SIWE, verified by the edge): email and password may
+  // then be empty; the wallet is linked in the same step.
+  std::string wallet;
+};
+// Links a wallet (the edge verified a SIWE signature by it) to a user.
+struct LinkWallet {
+  int64_t user = 0;
+  std::string address;  // 0x + 40 hex digits
 };
 struct SetUserRoles {
   int64_t actor = 0;
@@ -289,7 +297,8 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              AddProjectDocument, CreateInstrument, SetMarketPhase,
                              StartAuction, PlaceOrder, CancelOrder, ReplaceOrder, MassCancel,
                              MarketTick, RecordSecurityEvent, RequestWithdrawal, DecideWithdrawal,
-                             StartMfaEnrollment, ConfirmMfaEnrollment, DisableMfa, RaiseAlert>;
+                             StartMfaEnrollment, ConfirmMfaEnrollment, DisableMfa, RaiseAlert,
+                             LinkWallet>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -519,6 +528,11 @@ struct MfaUsed {
   template <class V>
   void Fields(V& v) { v("user", user); v("step", step); v("recovery_hash", recovery_hash); v("purpose", purpose); }
 };
+struct WalletLinked {
+  int64_t user = 0;
+  std::string address;  // lower case
+  template <class V> void Fields(V& v) { v("user", user); v("address", address); }
+};
 struct AlertRaised {
   Alert alert;
   template <class V> void Fields(V& v) { v("alert", alert); }
@@ -545,7 +559,8 @@ using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated,
                            OrderReplaceRequested, MassCancelRequested, MarketTicked,
                            TradeExecuted, OrderUpdated, MarketPhaseChanged,
                            SecurityEventRecorded, WithdrawalRequested, WithdrawalDecided,
-                           MfaEnrollmentStarted, MfaEnabled, MfaUsed, MfaDisabled, AlertRaised>;
+                           MfaEnrollmentStarted, MfaEnabled, MfaUsed, MfaDisabled, AlertRaised,
+                           WalletLinked>;
 // Index of alternative T in variant V (compile time).
 template <class T, class V>
 struct VariantIndex;

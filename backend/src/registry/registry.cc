@@ -212,19 +212,32 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
                       std::is_same_v<T, MassCancel> || std::is_same_v<T, MarketTick>) {
           return DecideMarket(c, ts, out);
         } else if constexpr (std::is_same_v<T, RegisterUser>) {
-          CX_TRY(CheckText(c.email, "email", true, 254));
-          if (c.email.find('@') == std::string::npos || c.email.find(' ') != std::string::npos)
-            return Refuse(Code::kInvalidField, "not an email address", "email");
+          const bool by_wallet = !c.wallet.empty();
           std::string email = c.email;
-          std::transform(email.begin(), email.end(), email.begin(),
-                         [](unsigned char ch) { return std::tolower(ch); });
-          if (user_by_email_.count(email)) return Refuse(Code::kEmailTaken, "email already registered", "email");
+          if (!by_wallet || !email.empty()) {
+            CX_TRY(CheckText(c.email, "email", true, 254));
+            if (c.email.find('@') == std::string::npos || c.email.find(' ') != std::string::npos)
+              return Refuse(Code::kInvalidField, "not an email address", "email");
+            std::transform(email.begin(), email.end(), email.begin(),
+                           [](unsigned char ch) { return std::tolower(ch); });
+            if (user_by_email_.count(email)) return Refuse(Code::kEmailTaken, "email already registered", "email");
+          }
           CX_TRY(CheckText(c.display_name, "display_name", false, 200));
-          if (c.password_hash.empty()) return Refuse(Code::kMissingField, "required", "password");
+          if (c.password_hash.empty() && !by_wallet) return Refuse(Code::kMissingField, "required", "password");
           if (c.roles == 0 || (c.roles & ~kAllRoles))
             return Refuse(Code::kInvalidField, "bad roles", "roles");
+          std::string wallet;
+          if (by_wallet) {
+            CX_ASSIGN_OR_RETURN(wallet, CheckWallet(c.wallet));
+          }
           User u{next_.user, next_.account, email, c.password_hash, c.display_name, c.roles};
           out.push_back(UserRegistered{u});
+          if (by_wallet) out.push_back(WalletLinked{u.id, wallet});
+        } else if constexpr (std::is_same_v<T, LinkWallet>) {
+          if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
+          CX_ASSIGN_OR_RETURN(std::string wallet, CheckWallet(c.address));
+          if (WalletsOf(c.user).size() >= 8) return Refuse(Code::kInvalidField, "at most 8 wallets", "address");
+          out.push_back(WalletLinked{c.user, wallet});
         } else if constexpr (std::is_same_v<T, SetUserRoles>) {
           if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
           if (c.roles == 0 || (c.roles & ~kAllRoles))
@@ -695,6 +708,31 @@ Result<void> RegistryState::DecideImportRetirement(const ImportRetirement& c, in
   return Ok();
 }
 
+// A wallet address in its lower-case key form, refused if malformed or taken.
+Result<std::string> RegistryState::CheckWallet(const std::string& address) const {
+  if (address.size() != 42 || address[0] != '0' || (address[1] != 'x' && address[1] != 'X') ||
+      !std::all_of(address.begin() + 2, address.end(), [](unsigned char ch) { return std::isxdigit(ch) != 0; }))
+    return Refuse(Code::kInvalidField, "an Ethereum address: 0x and 40 hex digits", "address");
+  std::string a = address;
+  std::transform(a.begin(), a.end(), a.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (wallets_.count(a)) return Refuse(Code::kConflict, "this wallet is linked to an account already", "address");
+  return a;
+}
+
+const User* RegistryState::user_by_wallet(const std::string& address) const {
+  std::string a = address;
+  std::transform(a.begin(), a.end(), a.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  auto it = wallets_.find(a);
+  return it == wallets_.end() ? nullptr : user(it->second);
+}
+
+std::vector<std::string> RegistryState::WalletsOf(int64_t user_id) const {
+  std::vector<std::string> out;
+  for (const auto& [a, u] : wallets_)
+    if (u == user_id) out.push_back(a);
+  return out;
+}
+
 const MfaState* RegistryState::mfa(int64_t user) const {
   auto it = mfa_.find(user);
   return it == mfa_.end() ? nullptr : &it->second;
@@ -753,7 +791,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           SetIx(user_ix_, u.id, &u);
           if (user_account_.size() <= static_cast<size_t>(u.id)) user_account_.resize(static_cast<size_t>(u.id) * 2 + 16, 0);
           user_account_[static_cast<size_t>(u.id)] = u.account;
-          user_by_email_[e.user.email] = e.user.id;
+          if (!e.user.email.empty()) user_by_email_[e.user.email] = e.user.id;
           user_by_account_[e.user.account] = e.user.id;
           next_.user = std::max(next_.user, e.user.id + 1);
           next_.account = std::max(next_.account, e.user.account + 1);
@@ -842,6 +880,9 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           cash_total_[e.currency] += e.amount;
           Audit(seq, ts, UserOfAccount(e.account), e.actor, e.amount >= 0 ? "deposit" : "withdrawal",
                 FormatMinor(e.amount >= 0 ? e.amount : -e.amount) + " " + e.currency + (e.reference.empty() ? "" : " ref " + e.reference), "");
+        } else if constexpr (std::is_same_v<T, WalletLinked>) {
+          wallets_[e.address] = e.user;
+          Audit(seq, ts, e.user, 0, "wallet_linked", e.address, "");
         } else if constexpr (std::is_same_v<T, AlertRaised>) {
           alert_keys_.insert(e.alert.key);
           alerts_.push_back(e.alert);
@@ -1004,11 +1045,14 @@ std::string RegistryState::Snapshot() const {
   for (const auto& [id, w] : withdrawals_) self.withdrawals_v_.push_back(w);
   self.mfa_v_.clear();
   for (const auto& [id, m] : mfa_) self.mfa_v_.push_back(m);
+  self.wallets_v_.clear();
+  for (const auto& [a, u] : wallets_) self.wallets_v_.push_back(WalletLinked{u, a});
   self.market_v_ = SnapshotMarket();
   std::string out = Encode(self);
   self.market_v_.clear();
   self.withdrawals_v_.clear();
   self.mfa_v_.clear();
+  self.wallets_v_.clear();
   self.sessions_v_.clear();
   self.tokens_v_.clear();
   self.cash_v_.clear();
@@ -1048,6 +1092,7 @@ bool RegistryState::Restore(std::string_view bytes) {
   audit_ = std::move(s.audit_);
   for (auto& m : s.mfa_v_) mfa_[m.user] = m;
   alerts_ = std::move(s.alerts_);
+  for (const auto& w : s.wallets_v_) wallets_[w.address] = w.user;
   for (const auto& a : alerts_) alert_keys_.insert(a.key);
   for (auto& w : s.withdrawals_v_) withdrawals_[w.id] = w;
   return RestoreMarket(s.market_v_);

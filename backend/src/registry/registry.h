@@ -89,7 +89,7 @@ class RegistryState {
     v("holdings", holdings_v_); v("cancellations", cancellations_); v("import_keys", import_keys_v_);
     v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_); v("cash", cash_v_);
     v("market", market_v_); v("audit", audit_); v("withdrawals", withdrawals_v_); v("mfa", mfa_v_);
-    v("alerts", alerts_);
+    v("alerts", alerts_); v("wallets", wallets_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -101,6 +101,9 @@ class RegistryState {
   // Security audit trail, oldest first.
   const std::vector<AuditEntry>& audit() const { return audit_; }
   const std::map<int64_t, Withdrawal>& withdrawals() const { return withdrawals_; }
+  // Wallet sign-in (SIWE): the user a wallet is linked to, and a user's wallets.
+  const User* user_by_wallet(const std::string& address) const;
+  std::vector<std::string> WalletsOf(int64_t user) const;
   // Detector alerts, oldest first (id = index + 1).
   const std::vector<Alert>& alerts() const { return alerts_; }
   bool alert_raised(const std::string& key) const { return alert_keys_.count(key) != 0; }
@@ -168,6 +171,9 @@ class RegistryState {
   std::vector<Withdrawal> withdrawals_v_;
   std::map<int64_t, MfaState> mfa_;
   std::vector<Alert> alerts_;
+  std::map<std::string, int64_t> wallets_;  // lower-case address -> user
+  std::vector<WalletLinked> wallets_v_;
+  Result<std::string> CheckWallet(const std::string& address) const;
   std::set<std::string> alert_keys_;
   std::vector<MfaState> mfa_v_;
   Result<void> CheckSecondFactor(int64_t user, int64_t step, const std::string& recovery_hash, const char* purpose,

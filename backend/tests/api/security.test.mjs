@@ -146,3 +146,75 @@ test('withdrawals: the owner requests, cash is locked; an admin approves only wi
   const a = await as('auditor').get('/api/v1/audit?kind=withdrawal_approved');
   assert.ok(a.json.items.some((x) => x.actor === users.admin.id && x.user === users.buyer.id));
 });
+
+// Sign-In with Ethereum with a real wallet library: ethers signs EIP-4361 messages.
+import { Wallet } from 'ethers';
+
+function siweMessage({ domain, address, uri, chainId, nonce, issuedAt, expirationTime }) {
+  return `${domain} wants you to sign in with your Ethereum account:\n${address}\n\nSign in to CarbonXchange.\n\n` +
+    `URI: ${uri}\nVersion: 1\nChain ID: ${chainId}\nNonce: ${nonce}\nIssued At: ${issuedAt}` +
+    (expirationTime ? `\nExpiration Time: ${expirationTime}` : '');
+}
+
+async function signedIn(wallet, overrides = {}) {
+  const n = (await anon.get('/api/v1/auth/siwe/nonce')).json;
+  const msg = siweMessage({
+    domain: n.domain, address: wallet.address, uri: srv.url, chainId: n.chain_id, nonce: n.nonce,
+    issuedAt: new Date().toISOString(), ...overrides,
+  });
+  return { msg, sig: await wallet.signMessage(msg), nonce: n };
+}
+
+test('SIWE: sign up and in with a wallet; replayed nonce, wrong domain, expired message and another key are refused', async () => {
+  const w = Wallet.createRandom();
+  // Unknown wallet without signup: refused (and the nonce is spent).
+  let s = await signedIn(w);
+  problem(await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig }), 404, 'REGISTRY_UNKNOWN_USER', 'signature');
+  s = await signedIn(w);
+  const up = await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig, signup: true, display_name: 'Bot trader' });
+  assert.equal(up.status, 200, up.text);
+  assert.equal(up.json.wallet, w.address.toLowerCase());
+  assert.ok(up.json.access_token && up.json.refresh_token);
+  const me = await anon.as(up.json.access_token).get('/api/v1/me');
+  assert.equal(me.status, 200, me.text);
+  // The same signed message again: its nonce is used.
+  problem(await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig }), 401, 'AUTH_BAD_TOKEN', 'nonce');
+  // A fresh nonce signs in the same account.
+  s = await signedIn(w);
+  const again = await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig });
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.json.user.id, up.json.user.id);
+  // Made for another site.
+  s = await signedIn(w, { domain: 'evil.example' });
+  problem(await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig }), 401, 'AUTH_BAD_TOKEN', 'domain');
+  // Expired.
+  s = await signedIn(w, { issuedAt: new Date(Date.now() - 3600e3).toISOString(), expirationTime: new Date(Date.now() - 60e3).toISOString() });
+  problem(await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig }), 401, 'AUTH_TOKEN_EXPIRED', 'expiration_time');
+  // Signed by another key than the address in the message.
+  s = await signedIn(w);
+  const other = Wallet.createRandom();
+  problem(await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: await other.signMessage(s.msg) }), 401, 'AUTH_BAD_CREDENTIALS', 'signature');
+  // A nonce this server never issued.
+  const fake = siweMessage({ domain: s.nonce.domain, address: w.address, uri: srv.url, chainId: s.nonce.chain_id, nonce: 'abcdef0123456789', issuedAt: new Date().toISOString() });
+  problem(await anon.post('/api/v1/auth/siwe', { message: fake, signature: await w.signMessage(fake) }), 401, 'AUTH_BAD_TOKEN', 'nonce');
+  // Another chain.
+  s = await signedIn(w, { chainId: 999 });
+  problem(await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig }), 401, 'AUTH_BAD_TOKEN', 'chain_id');
+  problem(await anon.post('/api/v1/auth/siwe', { message: 'not a siwe message', signature: '0x00' }), 400, 'REQUEST_INVALID_FIELD', 'message');
+});
+
+test('SIWE: a signed-in user links a wallet, then signs in with it; a linked wallet cannot be linked twice', async () => {
+  const w = Wallet.createRandom();
+  let s = await signedIn(w);
+  const link = await as('buyer').post('/api/v1/auth/siwe/link', { message: s.msg, signature: s.sig });
+  assert.equal(link.status, 200, link.text);
+  assert.ok(link.json.wallets.includes(w.address.toLowerCase()));
+  s = await signedIn(w);
+  const li = await anon.post('/api/v1/auth/siwe', { message: s.msg, signature: s.sig });
+  assert.equal(li.status, 200, li.text);
+  assert.equal(li.json.user.id, users.buyer.id);
+  s = await signedIn(w);
+  problem(await as('seller').post('/api/v1/auth/siwe/link', { message: s.msg, signature: s.sig }), 409, 'REQUEST_CONFLICT', 'address');
+  const a = await as('auditor').get(`/api/v1/audit?user=${users.buyer.id}&kind=wallet_linked`);
+  assert.ok(a.json.items.some((x) => x.detail === w.address.toLowerCase()));
+});
