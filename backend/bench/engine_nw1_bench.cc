@@ -550,13 +550,13 @@ int main(int argc, char** argv) {
           if (!hd) continue;
           ++n_h;
           t_sum += hd->tradable.ranges().size();
-          e_sum += hd->escrowed.ranges().size();
+          e_sum += static_cast<size_t>(hd->escrowed_kg);
           t_max = std::max(t_max, hd->tradable.ranges().size());
-          e_max = std::max(e_max, hd->escrowed.ranges().size());
+          e_max = std::max(e_max, static_cast<size_t>(hd->escrowed_kg));
         }
         std::printf("fill_ranges avg %.2f max %zu (serial ranges delivered per fill)\n",
                     s.fills().empty() ? 0.0 : double(fill_ranges) / double(s.fills().size()), fill_ranges_max);
-        std::printf("holding_ranges %zu holdings: tradable avg %.0f max %zu, escrowed avg %.0f max %zu\n", n_h,
+        std::printf("holding_ranges %zu holdings: ranges avg %.0f max %zu, escrowed kg avg %.0f max %zu\n", n_h,
                     n_h ? double(t_sum) / double(n_h) : 0.0, t_max, n_h ? double(e_sum) / double(n_h) : 0.0, e_max);
       }
       std::printf("orders_kept %lld fills_kept %zu max_rss_mb %ld\n", (long long)s.order_count(), s.fills().size(),

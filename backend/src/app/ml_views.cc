@@ -332,7 +332,7 @@ Result<std::string> ProjectRiskView(const RegistryState& s, int64_t id, int64_t 
   for (const auto& [uid, u] : s.users()) {
     int64_t held = 0;
     for (int64_t bid : batches)
-      if (const registry::Holding* h = s.holding(u.account, bid)) held += h->tradable.total() + h->escrowed.total();
+      if (const registry::Holding* h = s.holding(u.account, bid)) held += h->tradable.total();
     held_total += held;
     held_max = std::max(held_max, held);
   }
@@ -393,7 +393,7 @@ Result<PortfolioData> CopyPortfolio(const RegistryState& s, int64_t account) {
   d.account = account;
   std::map<int64_t, size_t> by_inst;
   for (const auto& [bid, h] : s.HoldingsOf(account)) {
-    const int64_t kg = h->tradable.total() + h->escrowed.total();
+    const int64_t kg = h->tradable.total();
     if (kg <= 0) continue;
     // The batch's own instrument with a price, else an eligible standard contract with one.
     const registry::Instrument* best = nullptr;

@@ -212,7 +212,7 @@ json::object HoldingsView(const RegistryState& s, int64_t account) {
   {
     for (const auto& [bid, hp] : s.HoldingsOf(account)) {
       const Holding& h = *hp;
-      if (h.tradable.total() == 0 && h.escrowed.total() == 0 && h.retired_kg == 0) continue;
+      if (h.tradable.total() == 0 && h.retired_kg == 0) continue;
       const Batch* b = s.batch(bid);
       json::object x;
       x["batch"] = bid;
@@ -220,11 +220,13 @@ json::object HoldingsView(const RegistryState& s, int64_t account) {
         x["vintage"] = b->vintage;
         x["serial"] = b->serial;
         if (const Project* p = s.project(b->project)) x["project_name"] = p->info.name;
+        // Every serial held; `escrowed` of them are promised to open sell orders (a
+        // quantity: a fill delivers the lowest).
+        x["held_serials"] = RangesJson(*b, h.tradable.ranges());
         x["tradable_serials"] = RangesJson(*b, h.tradable.ranges());
-        x["escrowed_serials"] = RangesJson(*b, h.escrowed.ranges());
       }
-      Qty(x, "tradable", h.tradable.total());
-      Qty(x, "escrowed", h.escrowed.total());
+      Qty(x, "tradable", h.available());
+      Qty(x, "escrowed", h.escrowed_kg);
       Qty(x, "retired", h.retired_kg);
       items.push_back(std::move(x));
     }

@@ -587,8 +587,7 @@ void RegistryState::Touch(const Order& o, int64_t price) {
 void RegistryState::ReleaseOpen(Order& o, int64_t removed) {
   if (o.side == OrderSide::kSell) {
     if (removed > 0) {
-      Holding& h = MutHolding(o.account, o.batch);
-      h.tradable.AddAll(h.escrowed.TakeLowest(removed));
+      MutHolding(o.account, o.batch).escrowed_kg -= removed;
     }
   } else {
     Relock(*mkt_->inst(o.instrument), o);
@@ -634,7 +633,11 @@ void RegistryState::Settle(Instrument& in, Order& buy, Order& sell, int64_t pric
   }
   // Credits: from the seller's escrow to the buyer's tradable holding, lowest kilograms first.
   Fill f;
-  f.ranges = MutHolding(sell.account, sell.batch).escrowed.TakeLowest(qty);
+  {
+    Holding& sh = MutHolding(sell.account, sell.batch);
+    sh.escrowed_kg -= qty;
+    f.ranges = sh.tradable.TakeLowest(qty);
+  }
   MutHolding(buy.account, sell.batch).tradable.AddAll(f.ranges);
   for (Order* o : {&buy, &sell}) {
     o->open_qty -= qty;
@@ -857,8 +860,7 @@ void RegistryState::ApplyMarket(const Event& ev, int64_t ts, std::vector<Event>*
             b.available -= o.cash_locked;
             b.locked += o.cash_locked;
           } else {
-            Holding& h = MutHolding(o.account, o.batch);
-            h.escrowed.AddAll(h.tradable.TakeLowest(o.qty));
+            MutHolding(o.account, o.batch).escrowed_kg += o.qty;
           }
           if (o.tif == OrderTif::kGtt) m.gtt.insert({o.expire_at, o.id});
           advance(in);
@@ -899,9 +901,7 @@ void RegistryState::ApplyMarket(const Event& ev, int64_t ts, std::vector<Event>*
               b.locked += need - o.cash_locked;
               o.cash_locked = need;
             } else {
-              Holding& h = MutHolding(o.account, o.batch);
-              if (qty > held) h.escrowed.AddAll(h.tradable.TakeLowest(qty - held));
-              if (qty < held) h.tradable.AddAll(h.escrowed.TakeLowest(held - qty));
+              MutHolding(o.account, o.batch).escrowed_kg += qty - held;
               held = qty;
             }
           };
@@ -1019,7 +1019,7 @@ Result<void> RegistryState::CheckMarketInvariants() const {
   std::string what;
   holdings_.ForEach([&](int64_t acct, int64_t bid, const Holding& h) {
     auto it = escrowed.find({acct, bid});
-    if (h.escrowed.total() != (it == escrowed.end() ? 0 : it->second) && !bad) {
+    if (h.escrowed_kg != (it == escrowed.end() ? 0 : it->second) && !bad) {
       bad = true;
       what = "account " + std::to_string(acct) + " batch " + std::to_string(bid) + ": escrow differs from open sell orders";
     }

@@ -60,11 +60,11 @@ struct Engine {
   }
   int64_t Tradable(int64_t account, int64_t batch) const {
     const Holding* h = s.holding(account, batch);
-    return h ? h->tradable.total() : 0;
+    return h ? h->available() : 0;
   }
   int64_t Escrowed(int64_t account, int64_t batch) const {
     const Holding* h = s.holding(account, batch);
-    return h ? h->escrowed.total() : 0;
+    return h ? h->escrowed_kg : 0;
   }
   // Places an order; returns its id (0 if refused) and the refusal in *code.
   int64_t Place(int64_t user, int64_t instrument, OrderSide side, OrderKind kind, int64_t price, int64_t qty,

@@ -196,7 +196,7 @@ Result<void> RegistryState::CheckActorOwns(int64_t actor, int64_t account) const
 Result<void> RegistryState::CanEscrow(int64_t account, int64_t batch_id, int64_t kg) const {
   const Holding* h = holding(account, batch_id);
   if (!batch(batch_id)) return Refuse(Code::kUnknownBatch, "no such batch", "batch");
-  if (!h || h->tradable.total() < kg)
+  if (!h || h->available() < kg)
     return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
   return Ok();
 }
@@ -376,7 +376,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           if (from == kBufferAccount) return Refuse(Code::kForbidden, "buffer credits are not transferable", "from_account");
           CX_TRY(CheckActorOwns(c.actor, from));
           const Holding* h = holding(from, c.batch);
-          if (!h || h->tradable.total() < c.quantity_kg)
+          if (!h || h->available() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
           out.push_back(CreditsTransferred{from, c.to, c.batch, h->tradable.PeekLowest(c.quantity_kg)});
         } else if constexpr (std::is_same_v<T, Retire>) {
@@ -393,7 +393,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           CX_TRY(CheckText(c.period_start, "period_start", false, 32));
           CX_TRY(CheckText(c.period_end, "period_end", false, 32));
           const Holding* h = holding(account, c.batch);
-          if (!h || h->tradable.total() < c.quantity_kg)
+          if (!h || h->available() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
           Retirement r;
           r.id = next_.retirement;
@@ -416,7 +416,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           CX_TRY(CheckActorOwns(c.actor, account));
           CX_TRY(CheckText(c.reason, "reason", false));
           const Holding* h = holding(account, c.batch);
-          if (!h || h->tradable.total() < c.quantity_kg)
+          if (!h || h->available() < c.quantity_kg)
             return Refuse(Code::kInsufficientCredits, "not enough tradable credits", "quantity");
           out.push_back(CreditsCancelled{Cancellation{c.batch, account, h->tradable.PeekLowest(c.quantity_kg), c.reason}, ""});
         } else if constexpr (std::is_same_v<T, ReportReversal>) {
@@ -432,8 +432,8 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
             for (const auto& [bid, b] : batches_) {
               if (b.project != p->id || left == 0) continue;
               const Holding* h = holding(acct, bid);
-              if (!h || h->tradable.total() == 0) continue;
-              int64_t take = std::min(left, h->tradable.total());
+              if (!h || h->available() <= 0) continue;
+              int64_t take = std::min(left, h->available());
               RangeSet copy = h->tradable;
               out.push_back(CreditsCancelled{
                   Cancellation{bid, acct, copy.TakeLowest(take), "reversal: " + c.reason}, ""});
@@ -947,19 +947,21 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
 // ------------------------------------------------------------------ invariants
 Result<void> RegistryState::CheckInvariants() const {
   std::map<int64_t, std::vector<Range>> cover;
-  std::map<int64_t, int64_t> tradable, escrowed, buffer;
+  std::map<int64_t, int64_t> tradable, buffer;
   Error broken;
   bool bad = false;
   holdings_.ForEach([&](int64_t acct, int64_t bid, const Holding& h) {
     {
       auto& v = cover[bid];
       v.insert(v.end(), h.tradable.ranges().begin(), h.tradable.ranges().end());
-      v.insert(v.end(), h.escrowed.ranges().begin(), h.escrowed.ranges().end());
       (acct == kBufferAccount ? buffer : tradable)[bid] += h.tradable.total();
-      escrowed[bid] += h.escrowed.total();
       if (!bad && TotalOf(h.tradable.ranges()) != h.tradable.total()) {
         bad = true;
         broken = Err(Code::kInternal, "holding total mismatch: account " + std::to_string(acct));
+      }
+      if (!bad && (h.escrowed_kg < 0 || h.escrowed_kg > h.tradable.total())) {
+        bad = true;
+        broken = Err(Code::kInternal, "escrow exceeds the holding: account " + std::to_string(acct));
       }
     }
   });
@@ -976,7 +978,7 @@ Result<void> RegistryState::CheckInvariants() const {
     cancelled[c.batch] += TotalOf(c.ranges);
   }
   for (const auto& [bid, b] : batches_) {
-    int64_t sum = tradable[bid] + escrowed[bid] + retired[bid] + cancelled[bid] + buffer[bid];
+    int64_t sum = tradable[bid] + retired[bid] + cancelled[bid] + buffer[bid];
     if (sum != b.quantity_kg)
       return Err(Code::kInternal, "batch " + std::to_string(bid) + ": supply " +
                                       std::to_string(b.quantity_kg) + " != parts " + std::to_string(sum));

@@ -7,8 +7,8 @@
 //   must be given events in journal order. Events that Decide produced always apply.
 // - Time and ids enter through `ts` and through the events themselves, so replaying the
 //   journal rebuilds exactly the live state (tested).
-// - Invariants (CheckInvariants): for every batch, supply = tradable + escrowed + retired
-//   + cancelled + buffer; the kilogram ranges of all holdings, retirements and
+// - Invariants (CheckInvariants): for every batch, supply = held (escrowed included) +
+//   retired + cancelled + buffer, and no holding escrows more than it holds; the kilogram ranges of all holdings, retirements and
 //   cancellations of a batch are disjoint and cover [0, supply); no two batches share a
 //   serial in the same serial space.
 // Not thread-safe.
