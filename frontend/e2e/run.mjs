@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { startCarbonx } from './carbonx.mjs';
 import { auctionFlow, haltFlow, tradingFlow } from './trading.mjs';
 import { analyticsFlow } from './analytics.mjs';
+import { securityFlow } from './security.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FRONT = join(here, '..');
@@ -395,6 +396,9 @@ try {
 
   // --- Analytics (forecast fan, volatility, trend, risk, alerts) and the audit trail.
   await analyticsFlow({ U, check, shot, axe, noHorizontalScroll, newPage, signIn });
+
+  // --- Second factor, withdrawals and wallet sign-in (last: the admin needs a code afterwards).
+  await securityFlow({ U, OUT, check, shot, axe, noHorizontalScroll, newPage, signIn });
 
   check(consoleErrors.length === 0, `no uncaught page errors (${consoleErrors.join('; ')})`);
 } catch (e) {

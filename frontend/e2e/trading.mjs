@@ -78,7 +78,10 @@ export async function tradingFlow({ U, check, shot, axe, noHorizontalScroll, new
   await ticket.getByRole('radio', { name: 'Sell' }).check();
   await ask.focus();
   await buyer.keyboard.press('Enter');
-  check(await ticket.getByLabel(/^Limit price/).inputValue() === '24.80', 'picking an ask (keyboard) fills the ticket price');
+  // React applies the pick on its next render: poll briefly instead of reading at once.
+  const limit = ticket.getByLabel(/^Limit price/);
+  for (let i = 0; i < 40 && (await limit.inputValue()) !== '24.80'; i++) await buyer.waitForTimeout(50);
+  check(await limit.inputValue() === '24.80', 'picking an ask (keyboard) fills the ticket price');
   check(await ticket.getByRole('radio', { name: 'Buy' }).isChecked(), 'picking an ask makes the ticket a buy');
   check(await buyer.evaluate(() => document.activeElement?.getAttribute('name')) === 'quantity', 'focus moves to the quantity');
   await ticket.getByLabel('Quantity (tonnes)').fill('2');

@@ -20,6 +20,7 @@ const MarketsPage = lazy(() => import('./pages/MarketsPage'));
 const TradePage = lazy(() => import('./pages/TradePage'));
 const AnalyticsPage = lazy(() => import('./pages/AnalyticsPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
+const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 
 function Session() {
   const auth = useAppSelector((s) => s.auth);
@@ -69,12 +70,13 @@ export function App() {
             {user ? <li><NavLink to="/portfolio">Portfolio</NavLink></li> : null}
             {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/admin">Admin</NavLink></li> : null}
             {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/audit">Audit</NavLink></li> : null}
+            {user ? <li><NavLink to="/settings">Settings</NavLink></li> : null}
           </ul>
         </nav>
         <div className="who">
           {user ? (
             <>
-              <span>{user.email}</span>
+              <span>{user.email || user.display_name}</span>
               <button type="button" onClick={signOut}>Sign out</button>
             </>
           ) : restoring ? <span role="status">Restoring session…</span> : (
@@ -101,6 +103,7 @@ export function App() {
             <Route path="/markets/:id" element={<TradePage />} />
             <Route path="/analytics" element={<AnalyticsPage />} />
             <Route path="/audit" element={<AuditPage />} />
+            <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<><h1>Page not found</h1><p><Link to="/">Back to the registry</Link></p></>} />
           </Routes>
         </Suspense>

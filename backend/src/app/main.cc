@@ -20,6 +20,7 @@
 #include "app/demo.h"
 #include "app/import_cmd.h"
 #include "app/market_feed.h"
+#include "app/rate_limits.h"
 #include "auth/token_cache.h"
 #include "app/service.h"
 #include "auth/jwt.h"
@@ -121,7 +122,8 @@ std::string RepoFile(const char* argv0, const std::string& rel) {
 }
 
 int Serve(const std::string& data, const std::string& listen, bool demo, std::string static_dir,
-          int io_threads, int alert_scan_seconds, const char* argv0) {
+          int io_threads, int alert_scan_seconds, const app::RateLimits& limits, const std::string& public_host,
+          const char* argv0) {
   int lock = LockDataDir(data);
   (void)lock;
   // Market data and private order feeds are published from durable engine outcomes.
@@ -221,6 +223,11 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   }
 #endif
   if (rr.ok()) rr = app::RegisterSchemas(router);
+  std::shared_ptr<void> rate_buckets;
+  if (rr.ok()) {
+    auto rl = app::InstallRateLimits(router, limits);
+    if (rl.ok()) rate_buckets = *rl; else rr = rl.take_error();
+  }
   if (!rr.ok()) {
     std::cerr << "carbonx: routes: " << rr.error().message << "\n";
     return 1;
@@ -244,6 +251,14 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   if (!port.ok()) {
     std::cerr << "carbonx: " << port.error().message << "\n";
     return 1;
+  }
+  // The hosts SIWE messages may name (known once the port is bound).
+  if (!public_host.empty()) {
+    ctx.SetSiweDomains({public_host});
+  } else {
+    std::vector<std::string> d = {"127.0.0.1:" + std::to_string(*port), "localhost:" + std::to_string(*port)};
+    if (opts.host != "127.0.0.1" && opts.host != "0.0.0.0") d.push_back(opts.host + ":" + std::to_string(*port));
+    ctx.SetSiweDomains(std::move(d));
   }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -328,6 +343,17 @@ int main(int argc, char** argv) {
   serve->add_flag("--demo", demo, "load demo users, a project and registry rows into an empty journal");
   serve->add_option("--static", static_dir, "directory of the built web app (default: frontend/dist)");
   serve->add_option("--io-threads", io_threads, "HTTP threads")->capture_default_str();
+  app::RateLimits limits;
+  serve->add_option("--rate-limit-user", limits.user_per_s, "requests per second per signed-in user (burst 2x; 0 = off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))->capture_default_str();
+  serve->add_option("--rate-limit-ip", limits.ip_per_s, "anonymous requests per second per IP (burst 2x; 0 = off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))->capture_default_str();
+  serve->add_option("--rate-limit-auth", limits.auth_per_s, "sign-in/sign-up attempts per second per IP (burst 2x; 0 = off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))->capture_default_str();
+  std::string public_host;
+  serve->add_option("--public-host", public_host,
+                    "host[:port] users reach this server at (Sign-In with Ethereum messages must name it); "
+                    "default: 127.0.0.1:PORT and localhost:PORT");
   int alert_scan_seconds = 60;
   serve->add_option("--alert-scan-seconds", alert_scan_seconds, "seconds between market-abuse detector scans")
       ->check(CLI::Range(1, 86400))->capture_default_str();
@@ -353,7 +379,7 @@ int main(int argc, char** argv) {
   app.footer("Also: carbonx doc add|get ..., carbonx ml backtest|train|detect|report ..., carbonx bench-nw1 FILE.bin");
   CLI11_PARSE(app, argc, argv);
 
-  if (*serve) return Serve(data, listen, demo, static_dir, io_threads, alert_scan_seconds, argv[0]);
+  if (*serve) return Serve(data, listen, demo, static_dir, io_threads, alert_scan_seconds, limits, public_host, argv[0]);
   if (*ver) return Verify(data);
   if (*imp) {
     LockDataDir(data);

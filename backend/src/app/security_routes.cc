@@ -128,8 +128,6 @@ class NonceStore {
   std::deque<std::pair<int64_t, std::string>> order_;
 };
 
-std::string HostHeader(const HttpRequest& req) { return std::string(req.Header("host").value_or("")); }
-
 }  // namespace
 
 std::string AlertJson(const registry::Alert& a) {
@@ -290,7 +288,11 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
     int64_t now = NowS(*c);
     json::object o;
     o["nonce"] = nonces->Issue(now);
-    o["domain"] = HostHeader(req);
+    const std::vector<std::string> domains = c->SiweDomains();
+    o["domain"] = domains.empty() ? std::string() : domains.front();
+    json::array doms;
+    for (const auto& d : domains) doms.push_back(json::value(d));
+    o["domains"] = std::move(doms);
     o["chain_id"] = c->siwe_chain_id;
     o["statement"] = "Sign in to CarbonXchange.";
     o["expires_in"] = 600;
@@ -300,7 +302,17 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
   // Verifies a signed SIWE message for this server; consumes its nonce; returns the wallet.
   auto verify_siwe = [c, nonces](const HttpRequest& req, const std::string& message, const std::string& signature) -> Result<std::string> {
     int64_t now = NowS(*c);
-    std::string host = HostHeader(req);
+    (void)req;
+    // The domain must be one this server answers to (configured), whatever Host said.
+    CX_ASSIGN_OR_RETURN(auth::siwe::Message parsed, auth::siwe::Parse(message));
+    std::string host;
+    for (const auto& d : c->SiweDomains()) {
+      std::string a = d, b = parsed.domain;
+      std::transform(a.begin(), a.end(), a.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      std::transform(b.begin(), b.end(), b.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      if (a == b) host = d;
+    }
+    if (host.empty()) return Err(Code::kBadToken, "the message names a domain this server does not answer to", "domain");
     CX_ASSIGN_OR_RETURN(auth::siwe::Message m,
                         auth::siwe::Verify(message, signature, host, std::nullopt, c->siwe_chain_id, now,
                                            [&](std::string_view n) { return nonces->Outstanding(n, now); }));

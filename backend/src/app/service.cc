@@ -348,9 +348,15 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     Query(*c, [uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
       const registry::User* u = s.user(uid);
       if (!u) return Err(Code::kUnknownUser, "no such user");
-      return Serialize(UserView(*u));
+      json::object o = UserView(*u);
+      json::array w;
+      for (const auto& a : s.WalletsOf(uid)) w.push_back(json::value(a));
+      o["wallets"] = std::move(w);
+      const registry::MfaState* m = s.mfa(uid);
+      o["mfa_enabled"] = m && m->enabled;
+      return Serialize(o);
     }, respond);
-  }, "The signed-in user", {}, "User"));
+  }, "The signed-in user, with linked wallets and whether a second factor is on", {}, "User"));
 
   CX_TRY(add(Method::kGet, "/api/v1/users", kOversight, [c](HttpRequest&& req, const Principal&, Responder respond) {
     CX_GET(page, GetPage(req));

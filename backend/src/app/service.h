@@ -32,6 +32,19 @@ struct ServiceContext {
   std::function<int64_t()> now_seconds;  // unix time (tests may fix it)
   const documents::MasterKey* mfa_key = nullptr;  // seals TOTP secrets (DIR/mfa.key)
   uint64_t siwe_chain_id = 1;  // the chain SIWE messages must name ($CX_SIWE_CHAIN_ID)
+  // The hosts (authority "host:port") SIWE messages may name: --public-host, else this
+  // server's listen address as 127.0.0.1:PORT and localhost:PORT. Never the request's
+  // Host header (a phishing relay chooses that). Set before the server starts serving.
+  std::vector<std::string> SiweDomains() const {
+    std::lock_guard<std::mutex> l(siwe_mu);
+    return siwe_domains;
+  }
+  void SetSiweDomains(std::vector<std::string> d) {
+    std::lock_guard<std::mutex> l(siwe_mu);
+    siwe_domains = std::move(d);
+  }
+  mutable std::mutex siwe_mu;
+  std::vector<std::string> siwe_domains;  // guarded by siwe_mu
   // Read connection for proofs (one, guarded).
   std::mutex reader_mu;
   std::unique_ptr<store::Store> reader;

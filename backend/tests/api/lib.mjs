@@ -16,8 +16,11 @@ export function tempDir(prefix = 'cx-api-') {
 }
 
 // Starts the server; resolves to {url, proc, data, stop(), kill()}.
-export async function startServer({ data = tempDir(), demo = true, extra = [] } = {}) {
-  const args = ['serve', '--data', data, '--listen', '127.0.0.1:0', ...(demo ? ['--demo'] : []), ...extra];
+// Rate limits are off unless `limits` is set: these tests drive the server far faster
+// than one user would (security.test.mjs tests the limits themselves).
+export async function startServer({ data = tempDir(), demo = true, extra = [], limits = false } = {}) {
+  const off = limits ? [] : ['--rate-limit-user', '0', '--rate-limit-ip', '0', '--rate-limit-auth', '0'];
+  const args = ['serve', '--data', data, '--listen', '127.0.0.1:0', ...(demo ? ['--demo'] : []), ...off, ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise((ok, fail) => {

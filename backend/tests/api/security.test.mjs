@@ -215,6 +215,41 @@ test('SIWE: a signed-in user links a wallet, then signs in with it; a linked wal
   assert.equal(li.json.user.id, users.buyer.id);
   s = await signedIn(w);
   problem(await as('seller').post('/api/v1/auth/siwe/link', { message: s.msg, signature: s.sig }), 409, 'REQUEST_CONFLICT', 'address');
+  const me = await as('buyer').get('/api/v1/me');
+  assert.ok(me.json.wallets.includes(w.address.toLowerCase()), me.text);
   const a = await as('auditor').get(`/api/v1/audit?user=${users.buyer.id}&kind=wallet_linked`);
   assert.ok(a.json.items.some((x) => x.detail === w.address.toLowerCase()));
+});
+
+test('rate limits: per user, per IP and on sign-in; 429 with Retry-After, and nothing is written', async () => {
+  const s2 = await startServer({ demo: true, limits: true, extra: ['--rate-limit-user', '5', '--rate-limit-ip', '5', '--rate-limit-auth', '2'] });
+  try {
+    const c = new Client(s2.url);
+    // Sign-in attempts per IP: burst 4, then 429.
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push((await c.post('/api/v1/auth/login', { email: DEMO.buyer[0], password: 'wrong-password' })).status);
+    assert.ok(codes.includes(429), codes.join());
+    const r = await c.post('/api/v1/auth/login', { email: DEMO.buyer[0], password: 'wrong-password' });
+    assert.equal(r.status, 429);
+    assert.equal(r.json.code, 'REQUEST_RATE_LIMITED');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    // Anonymous reads per IP: burst 10.
+    let limited = 0;
+    for (let i = 0; i < 15; i++) if ((await c.get('/api/v1/projects')).status === 429) limited++;
+    assert.ok(limited >= 3, `limited ${limited}`);
+    await new Promise((res) => setTimeout(res, 2200));  // the sign-in bucket refills
+    const l = await login(c, ...DEMO.buyer);
+    const me = c.as(l.access_token);
+    const seq0 = (await c.get('/api/v1/health')).json;
+    let refused = 0;
+    for (let i = 0; i < 15; i++) {
+      const x = await me.post('/api/v1/cash/withdrawals', { currency: 'USD', amount: '0.01' });
+      if (x.status === 429) refused++; else assert.equal(x.status, 201, x.text);
+    }
+    assert.ok(refused >= 3, `refused ${refused}`);
+    assert.ok(seq0);
+  } finally {
+    await s2.stop();
+    cleanup(s2.data);
+  }
 });

@@ -1,11 +1,12 @@
 // Admin: users (search, paged) with role editing; credit classes with creation; market
-// halt/resume per instrument.
+// halt/resume per instrument; the queue of pending withdrawals (approve with a current code, reject with a reason).
 // Auditors see the same lists read-only (the server enforces it either way).
 import { useState, type FormEvent } from 'react';
 import { RequireRole } from '../components/common/RequireRole';
 import { RolesEditor } from '../components/admin/RolesEditor';
 import { CreditClasses } from '../components/admin/CreditClasses';
 import { MarketHalts } from '../components/admin/MarketHalts';
+import { WithdrawalQueue } from '../components/common/Withdrawals';
 import { Pager } from '../components/common/Pager';
 import { QueryState } from '../components/common/Loading';
 import { useUsersQuery } from '../services/api';
@@ -58,6 +59,7 @@ export default function AdminPage() {
   return (
     <RequireRole roles={['admin', 'auditor']} title="Administration">
       <h1>Administration</h1>
+      <section aria-labelledby="h-wq"><h2 id="h-wq">Withdrawals waiting for approval</h2><WithdrawalQueue canDecide={canEdit} /></section>
       <section aria-labelledby="h-users"><h2 id="h-users">Users and roles</h2><Users canEdit={canEdit} /></section>
       <section aria-labelledby="h-cc"><h2 id="h-cc">Credit classes</h2><CreditClasses canEdit={canEdit} /></section>
       <section aria-labelledby="h-halts"><h2 id="h-halts">Markets</h2><MarketHalts canEdit={canEdit} /></section>

@@ -1,5 +1,5 @@
 // Portfolio: cash balances (available and locked), open orders and fills on every market
-// (live), holdings per batch with serial ranges, retirement (beneficiary, reason,
+// (live), withdrawals (request, status), holdings per batch with serial ranges, retirement (beneficiary, reason,
 // consumption country and period) leading to the certificate, and transfers.
 import { Link } from 'react-router-dom';
 import { useHoldingsQuery, useInstrumentsQuery, useRetireMutation, type Holding, type Retirement } from '../services/api';
@@ -8,6 +8,7 @@ import { FormStatus } from '../components/common/FormStatus';
 import { QueryState } from '../components/common/Loading';
 import { RequireRole } from '../components/common/RequireRole';
 import { TransferForm } from '../components/common/TransferForm';
+import { MyWithdrawals, WithdrawalForm } from '../components/common/Withdrawals';
 import { CashBalances } from '../components/trading/CashBalances';
 import { OpenOrders } from '../components/trading/OpenOrders';
 import { Fills } from '../components/trading/Fills';
@@ -79,7 +80,12 @@ function Portfolio({ account, userId }: { account: number; userId: number }) {
       <h1>Portfolio</h1>
       <p>Your account number: <strong data-testid="account">{account}</strong></p>
       <section aria-labelledby="h-cash"><h2 id="h-cash">Cash</h2><CashBalances account={account} />
-        <p className="hint">Locked cash backs your open buy orders (notional plus fee at the limit). Deposits and withdrawals are booked by an administrator; <Link to="/markets">trade on the markets</Link>.</p></section>
+        <p className="hint">Locked cash backs your open buy orders (notional plus fee at the limit) and pending withdrawals. Deposits are booked by an administrator; <Link to="/markets">trade on the markets</Link>.</p></section>
+      <div className="grid">
+        <section aria-labelledby="h-wd"><h2 id="h-wd">Withdraw cash</h2><WithdrawalForm account={account} />
+          <p className="hint">An administrator approves each withdrawal with their second factor.</p></section>
+        <section aria-labelledby="h-wds"><h2 id="h-wds">Withdrawals</h2><MyWithdrawals /></section>
+      </div>
       <QueryState isLoading={h.isLoading} error={h.error} />
       {h.data ? (
         <>

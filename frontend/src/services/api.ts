@@ -111,6 +111,15 @@ export interface MlAlert {
   score: number; evidence: string;
 }
 export interface MlAlerts { summary: { orders?: number; trades?: number; accounts?: number; batches?: number; by_kind: Record<string, number>; [k: string]: unknown }; items: MlAlert[]; total: number }
+// Second factor, wallet sign-in and withdrawals (README "Second factor", "Sign-In with Ethereum", "Withdrawals").
+export interface MfaStatus { enabled: boolean; enrollment_pending: boolean; recovery_codes_left: number }
+export interface MfaEnrollment { secret: string; otpauth_uri: string; qr_svg: string; qr_png_url: string }
+export interface SiweNonceReply { nonce: string; domain: string; chain_id: number; statement: string; expires_in: number }
+export type SiweTokenPair = TokenPair & { wallet: string };
+export interface Withdrawal {
+  id: number; account: number; currency: string; amount: string; amount_minor: number; reference: string;
+  status: 'pending' | 'approved' | 'rejected'; reason: string; requested_by: number; decided_by: number; created_us: number; decided_us: number;
+}
 export interface AuditEntry { seq: number; ts_us: number; user: number; actor: number; kind: string; detail: string; ip: string }
 
 type Params = Record<string, string | number | undefined>;
@@ -124,14 +133,39 @@ const qs = (p: Params) => {
 export const api = createApi({
   reducerPath: 'api',
   baseQuery: makeBaseQuery(),
-  tagTypes: ['Project', 'Issuance', 'Holding', 'User', 'Class', 'Retirement', 'Order', 'Fill', 'Cash', 'Instrument', 'Auction'],
+  tagTypes: ['Project', 'Issuance', 'Holding', 'User', 'Class', 'Retirement', 'Order', 'Fill', 'Cash', 'Instrument', 'Auction', 'Mfa', 'Withdrawal'],
   endpoints: (b) => ({
-    login: b.mutation<TokenPair, { email: string; password: string }>({ query: (body) => ({ url: '/auth/login', method: 'POST', body }) }),
+    login: b.mutation<TokenPair, { email: string; password: string; otp?: string; recovery_code?: string }>({ query: (body) => ({ url: '/auth/login', method: 'POST', body }) }),
     register: b.mutation<User, { email: string; password: string; display_name?: string; roles: string[] }>({
       query: (body) => ({ url: '/auth/register', method: 'POST', body }),
     }),
     logout: b.mutation<unknown, { refresh_token: string }>({ query: (body) => ({ url: '/auth/logout', method: 'POST', body }) }),
     me: b.query<User, void>({ query: () => '/me', providesTags: ['User'] }),
+
+    mfaStatus: b.query<MfaStatus, void>({ query: () => '/auth/mfa', providesTags: ['Mfa'] }),
+    mfaEnroll: b.mutation<MfaEnrollment, void>({ query: () => ({ url: '/auth/mfa/enroll', method: 'POST', body: {} }), invalidatesTags: ['Mfa'] }),
+    // The pending enrollment's QR code as SVG text (after a reload the secret is not shown again).
+    mfaQrSvg: b.query<string, void>({ query: () => ({ url: '/auth/mfa/qr?format=svg', responseHandler: (r: Response) => (r.ok ? r.text() : r.json()) }), providesTags: ['Mfa'] }),
+    mfaConfirm: b.mutation<{ enabled: boolean; recovery_codes: string[] }, { code: string }>({
+      query: (body) => ({ url: '/auth/mfa/confirm', method: 'POST', body }), invalidatesTags: ['Mfa'],
+    }),
+    mfaDisable: b.mutation<{ enabled: boolean }, { code?: string; recovery_code?: string }>({
+      query: (body) => ({ url: '/auth/mfa/disable', method: 'POST', body }), invalidatesTags: ['Mfa'],
+    }),
+    siweNonce: b.mutation<SiweNonceReply, void>({ query: () => ({ url: '/auth/siwe/nonce', method: 'GET' }) }),
+    siweLogin: b.mutation<SiweTokenPair, { message: string; signature: string; signup?: boolean; otp?: string; display_name?: string }>({
+      query: (body) => ({ url: '/auth/siwe', method: 'POST', body }),
+    }),
+    siweLink: b.mutation<{ wallets: string[] }, { message: string; signature: string }>({
+      query: (body) => ({ url: '/auth/siwe/link', method: 'POST', body }),
+    }),
+    withdrawals: b.query<Page<Withdrawal>, Params>({ query: (p) => `/cash/withdrawals${qs(p)}`, providesTags: ['Withdrawal'] }),
+    requestWithdrawal: b.mutation<Withdrawal, { currency: string; amount: string; reference?: string }>({
+      query: (body) => ({ url: '/cash/withdrawals', method: 'POST', body }), invalidatesTags: ['Withdrawal', 'Cash'],
+    }),
+    decideWithdrawal: b.mutation<Withdrawal, { id: number; action: 'approve'; otp: string } | { id: number; action: 'reject'; reason: string }>({
+      query: ({ id, action, ...body }) => ({ url: `/cash/withdrawals/${id}/${action}`, method: 'POST', body }), invalidatesTags: ['Withdrawal', 'Cash'],
+    }),
 
     users: b.query<Page<User>, Params>({ query: (p) => `/users${qs(p)}`, providesTags: ['User'] }),
     setRoles: b.mutation<User, { id: number; roles: string[] }>({
@@ -176,7 +210,7 @@ export const api = createApi({
     instruments: b.query<{ items: Instrument[] }, void>({ query: () => '/instruments', providesTags: ['Instrument'] }),
     instrument: b.query<Instrument, number>({ query: (id) => `/instruments/${id}`, providesTags: ['Instrument'] }),
     setPhase: b.mutation<Instrument, { id: number; action: 'halt' | 'resume'; reason?: string; reopen_seconds?: number }>({
-      query: ({ id, action, ...body }) => ({ url: `/instruments/${id}/${action}`, method: 'POST', body }), invalidatesTags: ['Instrument', 'Auction'],
+      query: ({ id, action, ...body }) => ({ url: `/instruments/${id}/${action}`, method: 'POST', body }), invalidatesTags: ['Instrument', 'Auction', 'Mfa', 'Withdrawal'],
     }),
     marketStats: b.query<Stats, number>({ query: (id) => `/markets/${id}/stats` }),
     marketTrades: b.query<{ instrument: number; trades: Trade[] }, number>({ query: (id) => `/markets/${id}/trades?limit=50` }),
@@ -245,5 +279,7 @@ export const {
   useOrdersQuery, usePlaceOrderMutation, useCancelOrderMutation, useReplaceOrderMutation, useMassCancelMutation, useFillsQuery,
   useCashQuery, useBatchQuery, useBatchDetailsQuery, useAuctionsQuery, useStartAuctionMutation, useListInstrumentMutation,
   useMlStatusQuery, useMlForecastQuery, useMlVolatilityQuery, useMlTrendQuery, useProjectRiskQuery, usePortfolioRiskQuery,
-  useFraudAlertsQuery, useAuditQuery,
+  useFraudAlertsQuery, useAuditQuery, useMfaStatusQuery, useMfaEnrollMutation, useMfaQrSvgQuery, useMfaConfirmMutation,
+  useMfaDisableMutation, useSiweNonceMutation, useSiweLoginMutation, useSiweLinkMutation, useWithdrawalsQuery,
+  useRequestWithdrawalMutation, useDecideWithdrawalMutation,
 } = api;

@@ -48,7 +48,7 @@ export function makeBaseQuery(baseUrl?: string, fetchFn?: typeof fetch): BaseQue
     }
     const hadToken = !!st().accessToken;
     let result = await raw(args, api, extra as object);
-    if (result.error?.status === 401 && hadToken && !isAuthCall(args)) {
+    if (result.error?.status === 401 && hadToken && !isAuthCall(args) && !isCredentialError(result.error)) {
       inflight ??= rotate(api, extra as object).finally(() => { inflight = null; });
       if (await inflight) result = await raw(args, api, extra as object);
     }
@@ -56,7 +56,17 @@ export function makeBaseQuery(baseUrl?: string, fetchFn?: typeof fetch): BaseQue
   };
 }
 
+// The session endpoints themselves (no bearer needed). The second-factor and wallet-link
+// routes under /auth/ do need the signed-in user's token, so they rotate like any other.
+const SESSION_CALLS = /^\/auth\/(login|register|refresh|logout|siwe|siwe\/nonce)(\?|$)/;
 function isAuthCall(args: string | FetchArgs): boolean {
   const url = typeof args === 'string' ? args : args.url;
-  return url.startsWith('/auth/');
+  return SESSION_CALLS.test(url);
+}
+
+// A 401 about a code or password the user typed (wrong one-time code, step-up needed) says
+// nothing about the access token: no rotation, no replay.
+function isCredentialError(e: FetchBaseQueryError): boolean {
+  const code = (e.data as { code?: unknown } | undefined)?.code;
+  return code === 'AUTH_BAD_CREDENTIALS' || code === 'AUTH_MFA_REQUIRED';
 }

@@ -39,3 +39,13 @@ describe('field placement', () => {
     expect(formLevelError(null, [])).toBeUndefined();
   });
 });
+
+describe('second-factor wording', () => {
+  it('a wrong one-time code is not called a wrong password', () => {
+    const otp = toFormError(problem(401, 'AUTH_BAD_CREDENTIALS', 'wrong code', 'otp'));
+    expect(otp.message).toBe('Wrong code, or a code already used: wait for the next one. (wrong code)');
+    expect(fieldError(otp, 'otp')).toBe(otp.message);
+    expect(toFormError(problem(401, 'AUTH_BAD_CREDENTIALS', '', 'recovery_code')).message).toBe('Unknown or already used recovery code.');
+    expect(toFormError(problem(401, 'AUTH_BAD_CREDENTIALS', 'wrong email or password')).message).toBe('Wrong email or password. (wrong email or password)');
+  });
+});

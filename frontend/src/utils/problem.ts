@@ -10,12 +10,21 @@ const FRIENDLY: Record<string, string> = {
   REGISTRY_INSUFFICIENT_CREDITS: 'Not enough credits for this quantity.',
 };
 
+// The same code means something else next to some fields (a wrong one-time code is not a
+// wrong password).
+const FRIENDLY_BY_FIELD: Record<string, string> = {
+  'AUTH_BAD_CREDENTIALS/otp': 'Wrong code, or a code already used: wait for the next one.',
+  'AUTH_BAD_CREDENTIALS/code': 'Wrong code, or a code already used: wait for the next one.',
+  'AUTH_BAD_CREDENTIALS/recovery_code': 'Unknown or already used recovery code.',
+  'AUTH_BAD_CREDENTIALS/signature': 'The signature does not belong to the wallet address in the message.',
+};
+
 export function toFormError(err: unknown): FormError {
   if (err && typeof err === 'object') {
     const e = err as { status?: unknown; data?: unknown; error?: unknown; message?: unknown };
     const d = e.data as { code?: string; detail?: string; field?: string; title?: string } | undefined;
     if (d && typeof d === 'object' && typeof d.code === 'string') {
-      const base = FRIENDLY[d.code];
+      const base = (d.field && FRIENDLY_BY_FIELD[`${d.code}/${d.field}`]) || FRIENDLY[d.code];
       const detail = d.detail && d.detail.length ? d.detail : d.title ?? d.code;
       return {
         message: base ? (d.detail && d.detail !== base ? `${base} (${d.detail})` : base) : detail,

@@ -14,7 +14,7 @@ export function CashBalances({ account, caption = 'Cash balances', compact = fal
         <TableWrap label="Cash balances (scrollable)">
           <table data-testid="cash">
             <caption>{caption}</caption>
-            <thead><tr><th scope="col">Currency</th><th scope="col" className="num">Available</th><th scope="col" className="num">{compact ? 'Locked' : 'Locked in orders'}</th>{compact ? null : <th scope="col" className="num">Total</th>}</tr></thead>
+            <thead><tr><th scope="col">Currency</th><th scope="col" className="num">Available</th><th scope="col" className="num">{compact ? 'Locked' : 'Locked (orders, withdrawals)'}</th>{compact ? null : <th scope="col" className="num">Total</th>}</tr></thead>
             <tbody>
               {q.data.balances.map((b) => (
                 <tr key={b.currency}>
