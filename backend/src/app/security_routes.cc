@@ -403,6 +403,34 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
     });
   }, "Link a wallet to your account by signing a SIWE message with it", "SiweRequest", "Wallets"));
 
+  // ---------------------------------------------------------------- sessions
+  CX_TRY(add(Method::kGet, "/api/v1/auth/sessions", kUser, [c](HttpRequest&&, const Principal& p, Responder respond) {
+    int64_t uid = p.user_id;
+    Query(*c, [uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+      json::array items;
+      for (auto it = s.sessions().rbegin(); it != s.sessions().rend(); ++it) {
+        const registry::Session& x = it->second;
+        if (x.user != uid) continue;
+        json::object o;
+        o["id"] = x.family;
+        o["created_us"] = x.created_ts;
+        o["last_used_us"] = x.last_used_ts;
+        o["active"] = !x.revoked;
+        items.push_back(std::move(o));
+      }
+      json::object o;
+      o["items"] = std::move(items);
+      return Serialize(o);
+    }, respond);
+  }, "Your sign-in sessions (one per sign-in, kept across refresh-token rotations), newest first", {}, "SessionList"));
+
+  CX_TRY(add(Method::kDelete, "/api/v1/auth/sessions/{id}", kUser, [c](HttpRequest&& req, const Principal& p, Responder respond) {
+    CX_GET(id, PathId(req));
+    Submit(*c, registry::RevokeSession{p.user_id, id}, [](const RegistryState&, const engine::Outcome&) -> Result<std::string> {
+      return std::string(R"({"active":false})");
+    }, respond);
+  }, "End one of your sessions: its refresh token stops working (access tokens expire within 15 minutes)", {}, "Session"));
+
   // ---------------------------------------------------------------- alerts
   CX_TRY(add(Method::kGet, "/api/v1/alerts", Access::Roles({Role::kAdmin, Role::kAuditor}),
              [c](HttpRequest&& req, const Principal&, Responder respond) {

@@ -165,6 +165,11 @@ struct RotateSession {
 struct CloseSession {
   std::string token_hash;
 };
+// A user ends one of their sessions (another device) by its id.
+struct RevokeSession {
+  int64_t user = 0;
+  int64_t family = 0;
+};
 // Attaches a stored document (its CID) to a project: the developer, or an admin.
 struct AddProjectDocument {
   int64_t actor = 0;
@@ -298,7 +303,7 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              StartAuction, PlaceOrder, CancelOrder, ReplaceOrder, MassCancel,
                              MarketTick, RecordSecurityEvent, RequestWithdrawal, DecideWithdrawal,
                              StartMfaEnrollment, ConfirmMfaEnrollment, DisableMfa, RaiseAlert,
-                             LinkWallet>;
+                             LinkWallet, RevokeSession>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {

@@ -233,6 +233,11 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           User u{next_.user, next_.account, email, c.password_hash, c.display_name, c.roles};
           out.push_back(UserRegistered{u});
           if (by_wallet) out.push_back(WalletLinked{u.id, wallet});
+        } else if constexpr (std::is_same_v<T, RevokeSession>) {
+          auto it = sessions_.find(c.family);
+          if (it == sessions_.end() || it->second.user != c.user) return Refuse(Code::kNotFound, "no such session", "id");
+          if (it->second.revoked) return Refuse(Code::kBadState, "already ended", "id");
+          out.push_back(SessionRevoked{c.family, "revoked by the user"});
         } else if constexpr (std::is_same_v<T, LinkWallet>) {
           if (!user(c.user)) return Refuse(Code::kUnknownUser, "no such user", "user");
           CX_ASSIGN_OR_RETURN(std::string wallet, CheckWallet(c.address));

@@ -322,7 +322,7 @@ test('every route in the OpenAPI document was exercised'
   // Exercised by docs.test.mjs (the document gateway and uploads).
   // Exercised by market.test.mjs: every exchange route (instruments, orders, fills,
   // markets, indices, auctions).
-  const exchange = (k) => /^(GET|POST|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions|ml|auth\/mfa|auth\/siwe|alerts)/.test(k) || k === 'POST /api/v1/cash/withdrawals/{}/approve';  // ml: ml.test.mjs; mfa: security.test.mjs
+  const exchange = (k) => /^(GET|POST|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions|ml|auth\/mfa|auth\/siwe|auth\/sessions|alerts)/.test(k) || k === 'POST /api/v1/cash/withdrawals/{}/approve';  // ml: ml.test.mjs; mfa: security.test.mjs
   const elsewhere = new Set(['POST /api/v1/documents', 'GET /api/v1/documents/{}', 'GET /ipfs/{}', 'POST /api/v1/projects/{}/documents']);
   const missing = [];
   const norm = (p) => p.replace(/\/\d+(?=\/|$)/g, '/{}');

@@ -253,3 +253,23 @@ test('rate limits: per user, per IP and on sign-in; 429 with Retry-After, and no
     cleanup(s2.data);
   }
 });
+
+test('sessions: listed per user, one ends another device\'s session; its refresh token stops working', async () => {
+  const a = await login(anon, DEMO.seller[0], DEMO.seller[1]);
+  const b = await login(anon, DEMO.seller[0], DEMO.seller[1]);
+  const list = await anon.as(a.access_token).get('/api/v1/auth/sessions');
+  assert.equal(list.status, 200, list.text);
+  assert.ok(list.json.items.length >= 2);
+  assert.ok(list.json.items.every((x) => typeof x.id === 'number'));
+  const newest = list.json.items[0];
+  assert.equal(newest.active, true);
+  // Another user's session is not found for me.
+  problem(await as('buyer').req('DELETE', `/api/v1/auth/sessions/${newest.id}`), 404, 'REQUEST_NOT_FOUND', 'id');
+  const del = await anon.as(a.access_token).req('DELETE', `/api/v1/auth/sessions/${newest.id}`);
+  assert.equal(del.status, 200, del.text);
+  problem(await anon.as(a.access_token).req('DELETE', `/api/v1/auth/sessions/${newest.id}`), 409, 'REGISTRY_BAD_STATE', 'id');
+  // b was the newest sign-in: its refresh token no longer works; a's still does.
+  problem(await anon.post('/api/v1/auth/refresh', { refresh_token: b.refresh_token }), 401, 'AUTH_BAD_TOKEN', 'refresh_token');
+  const ok = await anon.post('/api/v1/auth/refresh', { refresh_token: a.refresh_token });
+  assert.equal(ok.status, 200, ok.text);
+});
