@@ -396,7 +396,7 @@ int Report(const Args& a) {
             " | " + F(1e6 * q->es, 2) + " |\n";
   }
   // Forecast fan from the trained ensemble.
-  Args fa = a;
+  const Args& fa = a;
   auto opt = Options(fa, n);
   if (opt.ok()) {
     auto te = TrainEnsemble(p, *opt);

@@ -88,6 +88,7 @@ double RunHttp(uint16_t port, const std::string& req, int conns, std::chrono::mi
   std::vector<std::thread> ts;
   std::vector<int64_t> counts(conns);
   auto t0 = Clock::now();
+  ts.reserve(static_cast<size_t>(conns));
   for (int i = 0; i < conns; ++i)
     ts.emplace_back([&, i] { counts[i] = Hammer(port, req, dur, failed); });
   for (auto& t : ts) t.join();
@@ -104,7 +105,7 @@ double RunHttp(uint16_t port, const std::string& req, int conns, std::chrono::mi
 }  // namespace
 
 int main(int argc, char** argv) {
-  int ms = argc > 1 ? std::atoi(argv[1]) : 2000;
+  int ms = argc > 1 ? static_cast<int>(std::strtol(argv[1], nullptr, 10)) : 2000;
   auto jwt = std::move(auth::JwtCodec::Create(std::string(32, 'b'), 900)).value();
   Router router;
   router.SetAuthenticator([&jwt](std::string_view t) -> Result<auth::Principal> {

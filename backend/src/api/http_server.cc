@@ -26,7 +26,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace fs = std::filesystem;
 using tcp = asio::ip::tcp;
-using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 std::string ContentTypeFor(std::string_view name) {

@@ -142,7 +142,7 @@ class ServerTest : public ::testing::Test {
       CX_ASSIGN_OR_RETURN(auto c, codec_.Verify(tok, Now()));
       return c.ToPrincipal();
     });
-    auto ok = [](Result<void> r) { ASSERT_TRUE(r.ok()) << r.error().message; };
+    auto ok = [](const Result<void>& r) { ASSERT_TRUE(r.ok()) << r.error().message; };
     ok(router_.Add(RouteSpec(Method::kGet, "/api/v1/ping", Access::Public(),
                     [](HttpRequest&& r, const auth::Principal&, Responder respond) {
                       respond(HttpResponse::Json(

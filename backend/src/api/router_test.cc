@@ -24,7 +24,7 @@ Handler Echo(std::string tag) {
   };
 }
 
-HttpRequest Req(Method m, std::string target, std::string token = {}) {
+HttpRequest Req(Method m, const std::string& target, const std::string& token = {}) {
   HttpRequest r;
   r.method = m;
   r.method_name = std::string(MethodName(m));
@@ -69,7 +69,7 @@ struct Fixture {
     EXPECT_TRUE(router.Add(RouteSpec(Method::kPost, "/api/v1/issuances/{iid}/approve/{vid}",
                             Access::Roles({Role::kVerifier}), Echo("approve"))).ok());
   }
-  std::string Token(int64_t user, RoleSet roles) { return *codec.Issue(user, roles, now); }
+  std::string Token(int64_t user, const RoleSet& roles) { return *codec.Issue(user, roles, now); }
 };
 
 TEST(Router, MatchesLiteralsAndParams) {
@@ -142,7 +142,8 @@ TEST(Router, AuthenticationAndRoles) {
   // Not a Bearer scheme.
   auto basic = Req(Method::kGet, "/api/v1/projects");
   basic.headers.Set("Authorization", "Basic dXNlcjpwYXNz");
-  EXPECT_EQ(Body(Call(f.router, std::move(basic))).at("code"), json::value("AUTH_BAD_TOKEN"));
+  auto basic_reply = Call(f.router, std::move(basic));
+  EXPECT_EQ(Body(basic_reply).at("code"), json::value("AUTH_BAD_TOKEN"));
   // Expired.
   std::string tok = f.Token(5, {Role::kTrader});
   f.now += 601;

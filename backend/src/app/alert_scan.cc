@@ -24,7 +24,7 @@ Result<int64_t> ScanForAlerts(ServiceContext& c) {
     for (size_t p = 0; p <= a.account.size();) {
       size_t e = a.account.find('+', p);
       if (e == std::string::npos) e = a.account.size();
-      if (e > p) r.accounts.push_back(std::atoll(a.account.substr(p, e - p).c_str()));
+      if (e > p) r.accounts.push_back(std::strtoll(a.account.substr(p, e - p).c_str(), nullptr, 10));
       p = e + 1;
     }
     r.score_ppm = static_cast<int64_t>(a.score * 1e6);

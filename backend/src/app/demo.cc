@@ -147,8 +147,11 @@ Result<void> LoadDemo(engine::Engine& e, const std::string& testdata_dir) {
     return std::to_string(s.user(dev)->account) + " " + std::to_string(s.user(ids[6])->account) + " " +
            std::to_string(s.user(ids[5])->account) + " " + std::to_string(s.issuance(iid)->batch);
   }));
-  int64_t dev_acct, seller_acct, buyer_acct, batch;
-  std::sscanf(accts.c_str(), "%ld %ld %ld %ld", &dev_acct, &seller_acct, &buyer_acct, &batch);
+  int64_t dev_acct = 0, seller_acct = 0, buyer_acct = 0, batch = 0;
+  {
+    std::istringstream in(accts);  // (needs <sstream>)
+    if (!(in >> dev_acct >> seller_acct >> buyer_acct >> batch)) return Err(Code::kInternal, "demo: account query");
+  }
   CX_TRY(e.Execute(Transfer{dev, dev_acct, seller_acct, batch, 5'000'000}));
   CX_TRY(e.Execute(Transfer{dev, dev_acct, buyer_acct, batch, 1'000'000}));
   CX_TRY(e.Execute(Retire{ids[5], buyer_acct, batch, 250'500, "Demo Buyer GmbH", "2024 operational emissions", "DE", "2024-01-01", "2024-12-31"}));

@@ -52,22 +52,22 @@ int LockDataDir(const std::string& dir) {
   int fd = ::open((fs::path(dir) / "carbonx.lock").c_str(), O_RDWR | O_CREAT, 0600);
   if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     std::cerr << "carbonx: " << dir << " is in use by another carbonx process (a running server?)\n";
-    std::exit(2);
+    std::exit(2);  // NOLINT(concurrency-mt-unsafe): start-up, before any thread
   }
   return fd;
 }
 
-std::unique_ptr<engine::Engine> OpenEngine(const std::string& dir, engine::Options opts = {}) {
+std::unique_ptr<engine::Engine> OpenEngine(const std::string& dir, const engine::Options& opts = {}) {
   auto st = store::OpenSqlite(DbPath(dir), /*writer=*/true);
   if (!st.ok()) {
     std::cerr << "carbonx: " << st.error().message << "\n";
-    std::exit(1);
+    std::exit(1);  // NOLINT(concurrency-mt-unsafe): start-up, before any thread
   }
   auto e = std::make_unique<engine::Engine>(std::move(*st), opts);
   auto r = e->Recover();
   if (!r.ok()) {
     std::cerr << "carbonx: recovery failed: " << r.error().message << "\n";
-    std::exit(1);
+    std::exit(1);  // NOLINT(concurrency-mt-unsafe): start-up, before any thread
   }
   return e;
 }
@@ -280,7 +280,7 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
     int64_t now = engine::SystemClockMicros();
     if (now >= next_tick) {
       next_tick = now + 1'000'000;
-      engine->Submit(engine::Request{registry::Command(registry::MarketTick{}), {}, [](Result<std::string>) {}});
+      engine->Submit(engine::Request{registry::Command(registry::MarketTick{}), {}, [](const Result<std::string>&) {}});
       feed.AdvanceTime(now - 5'000'000);
     }
 #ifdef CX_HAVE_ML

@@ -11,7 +11,6 @@
 #include "exchange/order_book.h"
 
 namespace cx::app {
-namespace json = boost::json;
 using registry::RegistryState;
 
 namespace {

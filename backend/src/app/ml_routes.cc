@@ -306,7 +306,7 @@ void Gather(MlState& st, std::function<Result<T>(const RegistryState&)> copy,
         box->emplace(std::move(v));
         return std::string();
       },
-      [sp, box, compute = std::move(compute), respond](Result<std::string> r) {
+      [sp, box, compute = std::move(compute), respond](const Result<std::string>& r) {
         if (!r.ok()) return respond(HttpResponse::Problem(r.error()));
         OnWorker(*sp, [box, compute] { return compute(**box); }, respond);
       }});
@@ -403,7 +403,7 @@ Result<void> RegisterMlRoutes(api::Router& router, ServiceContext& ctx, const Ml
     if (auto v = req.Query("horizon")) {
       if (*v != "1" && *v != "5" && *v != "20")
         return respond(HttpResponse::Problem(Err(Code::kInvalidField, "1, 5 or 20 (trading days)", "horizon")));
-      horizon = std::atoi(std::string(*v).c_str());
+      horizon = *v == "1" ? 1 : *v == "5" ? 5 : 20;
     }
     MlState* sp = st.get();
     WithSeries(*st, series, [sp, horizon](const Series& s, InstrumentData* d) -> Result<std::string> {
@@ -457,7 +457,7 @@ Result<void> RegisterMlRoutes(api::Router& router, ServiceContext& ctx, const Ml
     if (auto v = req.Query("level")) {
       if (*v != "0.95" && *v != "0.99" && *v != "0.975")
         return respond(HttpResponse::Problem(Err(Code::kInvalidField, "0.95, 0.975 or 0.99", "level")));
-      level = std::atof(std::string(*v).c_str());
+      level = *v == "0.95" ? 0.95 : *v == "0.975" ? 0.975 : 0.99;
     }
     int horizon = 1;
     if (auto v = req.Query("horizon_days")) {

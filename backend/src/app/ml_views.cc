@@ -17,7 +17,7 @@ using registry::RegistryState;
 namespace {
 
 int YearOf(int64_t ts_us) {
-  return std::atoi(ml::IsoDateFromDays(ts_us / 86'400'000'000).substr(0, 4).c_str());
+  return static_cast<int>(std::strtol(ml::IsoDateFromDays(ts_us / 86'400'000'000).substr(0, 4).c_str(), nullptr, 10));
 }
 
 // Value at the last price, rounded down to the minor unit.
@@ -622,7 +622,7 @@ Result<std::string> AlertsView(MarketData& d, std::optional<std::string> kind, s
     for (size_t p = 0; p <= a.account.size();) {
       size_t q = a.account.find('+', p);
       if (q == std::string::npos) q = a.account.size();
-      const int64_t acct = std::atoll(a.account.substr(p, q - p).c_str());
+      const int64_t acct = std::strtoll(a.account.substr(p, q - p).c_str(), nullptr, 10);
       accts.push_back(acct);
       if (auto it = d.users.find(acct); it != d.users.end()) {
         json::object u;
@@ -651,7 +651,7 @@ Result<std::string> AlertsView(MarketData& d, std::optional<std::string> kind, s
     if (items.size() >= limit) continue;
     json::object x;
     x["kind"] = k;
-    x["batches"] = json::array{std::atoll(f.a.c_str()), std::atoll(f.b.c_str())};
+    x["batches"] = json::array{std::strtoll(f.a.c_str(), nullptr, 10), std::strtoll(f.b.c_str(), nullptr, 10)};
     x["accounts"] = json::array();
     x["users"] = json::array();
     x["score"] = static_cast<double>(f.overlap);

@@ -46,7 +46,7 @@ inline std::optional<json::object> Body(const HttpRequest& req, const Responder&
 #define CX_BODY(var)                         \
   auto var##_opt = Body(req, respond);       \
   if (!var##_opt) return;                    \
-  const json::object& var = *var##_opt
+  const json::object& var = *var##_opt  // NOLINT(bugprone-macro-parentheses): var is the declared name
 
 #define CX_GET(var, expr)                                  \
   auto var##_r = (expr);                                   \
@@ -54,7 +54,7 @@ inline std::optional<json::object> Body(const HttpRequest& req, const Responder&
     respond(HttpResponse::Problem(var##_r.error()));       \
     return;                                                \
   }                                                        \
-  auto var = std::move(var##_r).value()
+  auto var = std::move(var##_r).value()  // NOLINT(bugprone-macro-parentheses): var is the declared name
 
 inline Result<int64_t> PathId(const HttpRequest& req, const char* name = "id") {
   return api::ParseId(req.PathParam(name), name);

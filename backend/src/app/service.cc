@@ -283,7 +283,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
               c->engine->Submit(engine::Request{
                   registry::Command(registry::RecordSecurityEvent{known ? std::stoll(rec.substr(0, nl)) : 0, 0, "login_failed",
                                                                   known ? "wrong password" : "unknown account", HostOf(ip)}),
-                  {}, [](Result<std::string>) {}});
+                  {}, [](const Result<std::string>&) {}});
               return respond(HttpResponse::Problem(Err(Code::kBadCredentials, "wrong email or password")));
             }
             int64_t uid = std::stoll(rec.substr(0, nl));
@@ -306,7 +306,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
                 if (!st.ok()) {
                   c->engine->Submit(engine::Request{
                       registry::Command(registry::RecordSecurityEvent{uid, 0, "login_failed", "wrong second factor", HostOf(ip)}),
-                      {}, [](Result<std::string>) {}});
+                      {}, [](const Result<std::string>&) {}});
                   return respond(HttpResponse::Problem(st.error()));
                 }
                 step = *st;

@@ -37,7 +37,7 @@ struct Fixture {
     return r;
   }
   Result<void> Check(const Req& r, Scope s = Scope::kTrade, int64_t now_ms = kNowMs,
-                     std::string ip = "198.51.100.9") {
+                     const std::string& ip = "198.51.100.9") {
     return auth.Verify(key.record, r.view(), ip, s, now_ms, cache);
   }
 };

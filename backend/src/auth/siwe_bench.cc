@@ -30,7 +30,7 @@ double OpsPerSecond(F&& op, double min_seconds) {
 }
 
 int main(int argc, char** argv) {
-  const double secs = argc > 1 ? std::atof(argv[1]) : 2.0;
+  const double secs = argc > 1 ? std::strtod(argv[1], nullptr) : 2.0;
   secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
   unsigned char seckey[32];
   std::memset(seckey, 0x11, sizeof seckey);

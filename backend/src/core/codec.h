@@ -118,9 +118,7 @@ struct EncodeVisitor {
   void Put(const X& x) {
     if constexpr (std::is_same_v<X, bool>) {
       w.U(x ? 1 : 0);
-    } else if constexpr (std::is_enum_v<X>) {
-      w.I(static_cast<int64_t>(x));
-    } else if constexpr (std::is_integral_v<X>) {
+    } else if constexpr (std::is_enum_v<X> || std::is_integral_v<X>) {
       w.I(static_cast<int64_t>(x));
     } else if constexpr (std::is_same_v<X, std::string>) {
       w.S(x);

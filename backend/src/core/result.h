@@ -68,4 +68,4 @@ inline Error Err(Code c, std::string msg, std::string field = {}) {
   auto CX_CONCAT_(cx_r_, __LINE__) = (expr);                        \
   if (!CX_CONCAT_(cx_r_, __LINE__).ok())                            \
     return CX_CONCAT_(cx_r_, __LINE__).take_error();                \
-  lhs = std::move(CX_CONCAT_(cx_r_, __LINE__)).value()
+  lhs = std::move(CX_CONCAT_(cx_r_, __LINE__)).value()  // NOLINT(bugprone-macro-parentheses): lhs declares a name

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "documents/errors.h"
 
@@ -14,8 +15,12 @@ namespace cx::documents {
 
 namespace {
 
+// strerror's text without strerror's shared buffer (documents are read and written from
+// several threads); std::system_category() formats it with strerror_r.
+std::string ErrnoText(int e) { return std::system_category().message(e); }
+
 Error IoError(const std::string& what, const std::string& path) {
-  return Err(Code::kIo, what + " " + path + ": " + std::strerror(errno));
+  return Err(Code::kIo, what + " " + path + ": " + ErrnoText(errno));
 }
 
 Result<void> MakeDir(const std::string& path) {

@@ -77,7 +77,7 @@ std::array<uint8_t, kNonceSize> SegmentNonce(uint64_t index, bool last) {
   return n;
 }
 
-std::string Trim(std::string s) {
+std::string Trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r\n");
   size_t b = s.find_last_not_of(" \t\r\n");
   return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);

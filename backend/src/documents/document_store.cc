@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -23,6 +24,10 @@
 namespace cx::documents {
 
 namespace {
+
+// strerror's text without strerror's shared buffer (documents are read and written from
+// several threads); std::system_category() formats it with strerror_r.
+std::string ErrnoText(int e) { return std::system_category().message(e); }
 
 bool ValidMediaType(std::string_view t) {
   if (t.empty() || t.size() > 200) return false;
@@ -152,7 +157,7 @@ Result<std::unique_ptr<DocumentStore>> DocumentStore::Open(Options options) {
   CX_ASSIGN_OR_RETURN(BlockStore blocks, BlockStore::Open(options.dir + "/blocks"));
   std::string meta = options.dir + "/meta";
   if (::mkdir(meta.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Err(Code::kIo, "mkdir " + meta + ": " + std::strerror(errno));
+    return Err(Code::kIo, "mkdir " + meta + ": " + ErrnoText(errno));
   }
   return std::unique_ptr<DocumentStore>(
       new DocumentStore(options.dir, std::move(blocks), std::move(options.master_key)));
@@ -165,12 +170,12 @@ Result<void> DocumentStore::WriteMeta(const DocumentInfo& info) {
                     std::to_string(counter.fetch_add(1));
   std::string text = FormatMeta(info);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Err(Code::kIo, "create " + tmp + ": " + std::strerror(errno));
+  if (fd < 0) return Err(Code::kIo, "create " + tmp + ": " + ErrnoText(errno));
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ok = (::close(fd) == 0) && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    return Err(Code::kIo, "write " + path + ": " + std::strerror(errno));
+    return Err(Code::kIo, "write " + path + ": " + ErrnoText(errno));
   }
   return Ok();
 }
@@ -299,7 +304,7 @@ Result<DocumentInfo> DocumentStore::PutStream(std::istream& in, const PutOptions
 
 Result<DocumentInfo> DocumentStore::PutFile(const std::string& path, const PutOptions& o) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Err(Code::kIo, "open " + path + ": " + std::strerror(errno), "file");
+  if (fd < 0) return Err(Code::kIo, "open " + path + ": " + ErrnoText(errno), "file");
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   auto w = BeginPut(o);
   if (!w.ok()) {
@@ -311,7 +316,7 @@ Result<DocumentInfo> DocumentStore::PutFile(const std::string& path, const PutOp
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Error e = Err(Code::kIo, "read " + path + ": " + std::strerror(errno), "file");
+      Error e = Err(Code::kIo, "read " + path + ": " + ErrnoText(errno), "file");
       ::close(fd);
       return e;
     }

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "documents/document_store.h"
 #include "documents/errors.h"
@@ -22,10 +23,14 @@ namespace cx::documents {
 
 namespace {
 
+// strerror's text without strerror's shared buffer (the pinning worker runs beside other
+// threads); std::system_category() formats it with strerror_r.
+std::string ErrnoText(int e) { return std::system_category().message(e); }
+
 constexpr size_t kMaxResponse = 16u << 20;
 
 Error Unavailable(const std::string& what) {
-  return Err(kPinFailed, what + (errno ? std::string(": ") + std::strerror(errno) : ""));
+  return Err(kPinFailed, what + (errno ? std::string(": ") + ErrnoText(errno) : ""));
 }
 
 class Socket {
@@ -90,11 +95,11 @@ Result<int> Connect(const HttpUrl& url, int timeout_ms) {
       if (rc == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0) {
         rc = 0;
       } else {
-        last = rc == 0 ? "connect timed out" : std::strerror(soerr ? soerr : errno);
+        last = rc == 0 ? std::string("connect timed out") : ErrnoText(soerr ? soerr : errno);
         rc = -1;
       }
     } else if (rc != 0) {
-      last = std::strerror(errno);
+      last = ErrnoText(errno);
     }
     if (rc == 0) {
       // Back to blocking with timeouts for the exchange itself.
@@ -172,13 +177,13 @@ Result<void> WriteFileDurably(const std::string& dir, const std::string& name,
                               const std::string& text) {
   std::string path = dir + "/" + name, tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Err(Code::kIo, "create " + tmp + ": " + std::strerror(errno));
+  if (fd < 0) return Err(Code::kIo, "create " + tmp + ": " + ErrnoText(errno));
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fsync(fd) == 0;
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    return Err(Code::kIo, "write " + path + ": " + std::strerror(errno));
+    return Err(Code::kIo, "write " + path + ": " + ErrnoText(errno));
   }
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
@@ -312,7 +317,7 @@ Result<HttpResponse> HttpPost(const HttpUrl& url, const std::string& path_and_qu
   if (raw.compare(0, 5, "HTTP/") != 0 || raw.size() < 12) return BadReply("status line");
   size_t sp = raw.find(' ');
   if (sp == std::string::npos || sp > hdr_end) return BadReply("status line");
-  resp.status = std::atoi(raw.c_str() + sp + 1);
+  resp.status = static_cast<int>(std::strtol(raw.c_str() + sp + 1, nullptr, 10));
   if (resp.status < 100 || resp.status > 599) return BadReply("status code");
   std::string headers = Lower(raw.substr(0, hdr_end));
   std::string_view rest = std::string_view(raw).substr(hdr_end + 4);
@@ -381,7 +386,7 @@ Result<void> KuboClient::PinAdd(const Cid& cid) const {
 
 Result<PinQueue> PinQueue::Open(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Err(Code::kIo, "mkdir " + dir + ": " + std::strerror(errno));
+    return Err(Code::kIo, "mkdir " + dir + ": " + ErrnoText(errno));
   }
   return PinQueue(dir);
 }
@@ -401,7 +406,7 @@ Result<void> PinQueue::Update(const PendingPin& pin) {
 Result<void> PinQueue::Remove(const Cid& cid) {
   std::string path = dir_ + "/" + cid.ToString();
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return Err(Code::kIo, "unlink " + path + ": " + std::strerror(errno));
+    return Err(Code::kIo, "unlink " + path + ": " + ErrnoText(errno));
   }
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
@@ -423,7 +428,7 @@ std::optional<PendingPin> PinQueue::Get(const Cid& cid) const {
 
 Result<std::vector<PendingPin>> PinQueue::List() const {
   DIR* d = ::opendir(dir_.c_str());
-  if (!d) return Err(Code::kIo, "opendir " + dir_ + ": " + std::strerror(errno));
+  if (!d) return Err(Code::kIo, "opendir " + dir_ + ": " + ErrnoText(errno));
   std::vector<PendingPin> out;
   std::vector<std::string> names;
   while (dirent* e = ::readdir(d)) {

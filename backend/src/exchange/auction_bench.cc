@@ -83,7 +83,7 @@ double NowNs() {
 int main(int argc, char** argv) {
   int repeat = 5;
   for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
+    if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, static_cast<int>(std::strtol(argv[i + 1], nullptr, 10)));
   const AuctionParams params{5, 1000, 5000};
   bool ok = true;
   for (int n : {1000, 10000, 100000}) {

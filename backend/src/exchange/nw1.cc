@@ -190,7 +190,7 @@ int RunBenchNw1(int argc, char** argv) {
     else if (a == "--no-check") check = false;
     else if (a == "--latency") latency = true;
     else if (a == "--no-prefetch") prefetch = false;
-    else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, static_cast<int>(std::strtol(argv[++i], nullptr, 10)));
     else if (!a.empty() && a[0] != '-' && file.empty()) file = a;
     else {
       std::fprintf(stderr, "unknown argument: %s\n", a.c_str());

@@ -84,7 +84,7 @@ std::string GoldStandardFile(int rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int rows = argc > 1 ? std::atoi(argv[1]) : 200000;
+  int rows = argc > 1 ? static_cast<int>(std::strtol(argv[1], nullptr, 10)) : 200000;
   if (rows <= 0) rows = 200000;
   std::string verra = VerraFile(rows);
 

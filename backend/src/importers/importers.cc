@@ -246,7 +246,7 @@ Result<void> AssignKeys(ImportFile& f, size_t np, size_t nb, size_t nr, size_t n
 }  // namespace
 
 Result<ImportFile> ParseExport(std::string_view registry, std::string_view file_kind,
-                               std::istream& in, ProgressFn progress) {
+                               std::istream& in, const ProgressFn& progress) {
   auto reg = RegistryFromName(registry);
   if (!reg)
     return Err(Code::kInvalidField,

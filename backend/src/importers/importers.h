@@ -37,7 +37,7 @@ using ProgressFn = std::function<void(const ImportProgress&)>;
 // file_kind: "projects", "issuances", "retirements", "cancellations", "transactions",
 // "arb-sheet" (see DetectFileKind).
 Result<ImportFile> ParseExport(std::string_view registry, std::string_view file_kind,
-                               std::istream& in, ProgressFn progress = {});
+                               std::istream& in, const ProgressFn& progress = {});
 
 // File kind from a file name or path: "...transactions..." -> "transactions",
 // "...issuance_sheet..." or "...arboc..." -> "arb-sheet", then "cancellation",

@@ -335,7 +335,7 @@ TEST(Importers, NaturalKeysAndDuplicateRows) {
   EXPECT_NE(d.errors[0].reason.find("duplicate of the row on line 2"), std::string::npos);
   std::string car = ReadFile("car/retirements.csv");
   std::string first_row = car.substr(car.find('\n') + 1);
-  first_row = first_row.substr(0, first_row.find('\n') + 1);
+  first_row.resize(first_row.find('\n') + 1);
   ImportFile twice = MustParse("car", car + first_row, "retirements");
   EXPECT_EQ(twice.counts.rejected, 2);
   EXPECT_EQ(twice.errors.back().line, 8);

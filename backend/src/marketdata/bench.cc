@@ -164,8 +164,8 @@ PassResult DepthPass(int n, uint64_t seed, uint64_t* deltas) {
 int main(int argc, char** argv) {
   int n = 1'000'000, repeat = 3;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--trades") && i + 1 < argc) n = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--trades") && i + 1 < argc) n = static_cast<int>(std::strtol(argv[++i], nullptr, 10));
+    else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = static_cast<int>(std::strtol(argv[++i], nullptr, 10));
     else { std::fprintf(stderr, "usage: %s [--trades N] [--repeat R]\n", argv[0]); return 2; }
   }
   if (n < 1000 || repeat < 1) { std::fprintf(stderr, "need --trades >= 1000, --repeat >= 1\n"); return 2; }

@@ -243,7 +243,7 @@ TEST(MarketData, RefusedTradesChangeNothing) {
   MarketData md(kInst);
   Feeder f{md};
   ASSERT_TRUE(f.Add(kT0 + 100, 1000, 1000).ok());
-  auto code = [&](Trade t) { auto r = md.Apply(t); return r.ok() ? Code::kOk : r.error().code; };
+  auto code = [&](const Trade& t) { auto r = md.Apply(t); return r.ok() ? Code::kOk : r.error().code; };
   Trade good{kInst, TradeId{10}, kT0 + 200, 1000, 1000, Side::kSell, kNatureBased};
   Trade t = good;
   t.price = 0;

@@ -5,14 +5,20 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace cx::ml {
+
+namespace {
+// strerror's text without strerror's shared buffer; std::system_category() uses strerror_r.
+std::string ErrnoText(int e) { return std::system_category().message(e); }
+}  // namespace
 
 Result<std::string> ReadFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Err(Code::kNotFound, "no such file: " + path, "path");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Err(Code::kIo, "cannot open " + path + ": " + std::strerror(errno), "path");
+  if (!in) return Err(Code::kIo, "cannot open " + path + ": " + ErrnoText(errno), "path");
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) return Err(Code::kIo, "cannot read " + path, "path");
@@ -27,7 +33,7 @@ Result<void> WriteFile(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Err(Code::kIo, "cannot create " + tmp + ": " + std::strerror(errno), "path");
+    if (!out) return Err(Code::kIo, "cannot create " + tmp + ": " + ErrnoText(errno), "path");
     out << content;
     out.flush();
     if (!out) return Err(Code::kIo, "cannot write " + tmp, "path");

@@ -85,12 +85,15 @@ Result<LoadedEnsemble> LoadEnsemble(const std::string& dir) {
   for (const auto& [k, v] : e.state.params) {
     int h = 0;
     char rest[128] = {0};
+    // Keys of a model file this server wrote; each match count is checked.
+    // NOLINTBEGIN(cert-err34-c)
     if (std::sscanf(k.c_str(), "w.h%d.%127s", &h, rest) == 2) le.spec.weights[h][rest] = v;
     else if (std::sscanf(k.c_str(), "mase.h%d.%127s", &h, rest) == 2) le.spec.backtest_mase[h][rest] = v;
     else if (std::sscanf(k.c_str(), "q.h%d.%127s", &h, rest) == 2) {
       if (std::string(rest) == "lo") le.spec.quantiles[h].first = v;
       else le.spec.quantiles[h].second = v;
     }
+    // NOLINTEND(cert-err34-c)
   }
   for (const auto& name : SplitComma(e.meta["members"])) {
     CX_ASSIGN_OR_RETURN(std::string mt, ReadFile(dir + "/" + name + ".cxm"));

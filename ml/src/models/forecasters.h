@@ -92,7 +92,7 @@ class ArForecaster final : public Forecaster {
   explicit ArForecaster(int max_p = 10, int fixed_p = 0, size_t window = 1000)
       : max_p_(max_p), fixed_p_(fixed_p), window_(window) {}
   std::string name() const override { return "ar"; }
-  size_t min_history() const override { return static_cast<size_t>(3 * max_p_ + 10); }
+  size_t min_history() const override { return 3 * static_cast<size_t>(max_p_) + 10; }
   Result<void> Fit(std::span<const double> prices) override;
   double Predict(std::span<const double> prices, int h) const override;
   ModelState State() const override;

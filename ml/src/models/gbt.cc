@@ -42,7 +42,7 @@ std::array<float, kGbtFeatureCount> GbtFeatures(std::span<const double> p, size_
           static_cast<float>(std::log(p[t] / ma(50))), static_cast<float>(std::log(p[t] / mx))};
 }
 
-GbtForecaster::GbtForecaster(std::vector<int> horizons, GbtOptions opt)
+GbtForecaster::GbtForecaster(std::vector<int> horizons, const GbtOptions& opt)
     : horizons_(std::move(horizons)), opt_(opt) {}
 
 GbtForecaster::~GbtForecaster() { Free(); }
@@ -147,7 +147,8 @@ Result<void> GbtForecaster::Restore(const ModelState& s) {
       return Err(Code::kInvalidField, "bad gbt blob header", "blob");
     int h = 0;
     unsigned long len = 0;
-    if (std::sscanf(s.blob.c_str() + pos, "h=%d %lu", &h, &len) != 2 || eol + 1 + len > s.blob.size())
+    // The header line of a blob this server wrote; the match count and the length are checked.
+    if (std::sscanf(s.blob.c_str() + pos, "h=%d %lu", &h, &len) != 2 || eol + 1 + len > s.blob.size())  // NOLINT(cert-err34-c)
       return Err(Code::kInvalidField, "bad gbt blob header", "blob");
     BoosterHandle b;
     if (XGBoosterCreate(nullptr, 0, &b) != 0) return XgbError("create");

@@ -37,7 +37,7 @@ struct GbtOptions {
 
 class GbtForecaster final : public Forecaster {
  public:
-  explicit GbtForecaster(std::vector<int> horizons, GbtOptions opt = {});
+  explicit GbtForecaster(std::vector<int> horizons, const GbtOptions& opt = {});
   ~GbtForecaster() override;
   GbtForecaster(const GbtForecaster&) = delete;
   GbtForecaster& operator=(const GbtForecaster&) = delete;

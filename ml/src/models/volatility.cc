@@ -75,7 +75,10 @@ GarchParams Decode(const std::vector<double>& x, double var, double mu) {
 double NegLogLik(const GarchParams& p, std::span<const double> r, double var0) {
   double v = var0, ll = 0;
   const bool t_dist = p.nu > 0;
-  const double c = t_dist ? std::lgamma((p.nu + 1) / 2) - std::lgamma(p.nu / 2) - 0.5 * std::log(M_PI * (p.nu - 2)) : 0;
+  // lgamma_r, not std::lgamma: lgamma writes the global signgam, a data race when forecasts
+  // run on several worker threads at once (the sign is not needed: nu > 2 here).
+  int sign = 0;
+  const double c = t_dist ? ::lgamma_r((p.nu + 1) / 2, &sign) - ::lgamma_r(p.nu / 2, &sign) - 0.5 * std::log(M_PI * (p.nu - 2)) : 0;
   for (size_t t = 0; t < r.size(); ++t) {
     if (!(v > 0) || !std::isfinite(v)) return std::numeric_limits<double>::infinity();
     if (r[t] == 0) continue;  // a stale day: neither observed nor an update (GarchStep)

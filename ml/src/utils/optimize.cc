@@ -7,7 +7,7 @@
 namespace cx::ml {
 
 NelderMeadResult NelderMead(const std::function<double(const std::vector<double>&)>& f,
-                            std::vector<double> x0, const NelderMeadOptions& opt) {
+                            const std::vector<double>& x0, const NelderMeadOptions& opt) {
   const size_t n = x0.size();
   std::vector<std::vector<double>> s(n + 1, x0);
   for (size_t i = 0; i < n; ++i) s[i + 1][i] += opt.initial_step;

@@ -21,6 +21,6 @@ struct NelderMeadResult {
 
 // Minimises f starting at x0. f may return +inf for infeasible points.
 NelderMeadResult NelderMead(const std::function<double(const std::vector<double>&)>& f,
-                            std::vector<double> x0, const NelderMeadOptions& opt = {});
+                            const std::vector<double>& x0, const NelderMeadOptions& opt = {});
 
 }  // namespace cx::ml
