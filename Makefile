@@ -25,7 +25,7 @@ test: build
 	@bash tools/test-all.sh
 
 test-long: build
-	@CX_LONG=1 bash tools/test-all.sh
+	@CX_LONG=1 LINT_ANALYZER=1 bash tools/test-all.sh
 
 bench: build
 	@bash tools/bench-all.sh
