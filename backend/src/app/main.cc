@@ -1,6 +1,7 @@
 // carbonx: the server and its command-line tools. main only wires components together.
 //   carbonx serve | import | verify | snapshot | proof | doc | ml | bench-nw1
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -322,6 +323,8 @@ int Verify(const std::string& data) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Journal, keys and documents are readable by the server's user only.
+  ::umask(077);
   std::string sub = argc > 1 ? argv[1] : "";
   if (sub == "doc") return documents::RunDocCli(argc - 1, argv + 1);
 #ifdef CX_HAVE_ML

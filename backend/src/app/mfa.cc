@@ -1,5 +1,9 @@
 #include "app/mfa.h"
 
+#include <deque>
+#include <map>
+#include <mutex>
+
 #include "auth/totp.h"
 #include "core/sha256.h"
 
@@ -23,11 +27,28 @@ Result<std::string> OpenMfaSecret(const documents::MasterKey& key, std::string_v
   return documents::OpenSegment(dek, 0, true, body);
 }
 
+namespace {
+// Recent wrong codes per user (unix seconds), process-wide.
+std::mutex g_fail_mu;
+std::map<int64_t, std::deque<int64_t>> g_failures;
+}  // namespace
+
 Result<int64_t> CheckMfaCode(const documents::MasterKey& key, std::string_view sealed, std::string_view code, int64_t now,
-                             int64_t last_step) {
+                             int64_t last_step, int64_t user) {
+  {
+    std::lock_guard l(g_fail_mu);
+    auto& q = g_failures[user];
+    while (!q.empty() && q.front() <= now - kMfaFailureWindowS) q.pop_front();
+    if (static_cast<int>(q.size()) >= kMfaMaxFailures)
+      return Err(Code::kRateLimited, "too many wrong codes: try again in " + std::to_string(q.front() + kMfaFailureWindowS - now) + " s", "otp");
+  }
   CX_ASSIGN_OR_RETURN(std::string secret, OpenMfaSecret(key, sealed));
   auto step = auth::totp::Verify(secret, code, now, last_step);
   if (!step.ok()) {
+    {
+      std::lock_guard l(g_fail_mu);
+      g_failures[user].push_back(now);
+    }
     Error e = step.take_error();
     e.field = "otp";
     if (e.code != Code::kBadCredentials) e.code = Code::kBadCredentials;

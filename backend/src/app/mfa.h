@@ -15,8 +15,13 @@ std::string SealMfaSecret(const documents::MasterKey& key, std::string_view secr
 // kDocDecryptFailed when the key is wrong or the sealed text was altered.
 Result<std::string> OpenMfaSecret(const documents::MasterKey& key, std::string_view sealed);
 // Verifies `code` for the sealed secret at unix time `now`, skipping steps <= last_step;
-// returns the matched step (kBadCredentials with field "otp" otherwise).
+// returns the matched step (kBadCredentials with field "otp" otherwise). Guessing is
+// bounded per user: after kMfaMaxFailures wrong codes within kMfaFailureWindowS the
+// user's codes are refused with kRateLimited until the window passes (a 6-digit code
+// cannot be brute-forced with a stolen password or token).
+inline constexpr int kMfaMaxFailures = 5;
+inline constexpr int64_t kMfaFailureWindowS = 900;
 Result<int64_t> CheckMfaCode(const documents::MasterKey& key, std::string_view sealed, std::string_view code, int64_t now,
-                             int64_t last_step);
+                             int64_t last_step, int64_t user);
 
 }  // namespace cx::app

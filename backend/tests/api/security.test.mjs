@@ -273,3 +273,23 @@ test('sessions: listed per user, one ends another device\'s session; its refresh
   const ok = await anon.post('/api/v1/auth/refresh', { refresh_token: a.refresh_token });
   assert.equal(ok.status, 200, ok.text);
 });
+
+test('second-factor guessing is bounded: after five wrong codes the account\'s codes are refused for a while', async () => {
+  const s3 = await startServer({ demo: true });
+  try {
+    const c = new Client(s3.url);
+    const l = await login(c, ...DEMO.buyer);
+    const me = c.as(l.access_token);
+    const e = await me.post('/api/v1/auth/mfa/enroll');
+    assert.equal(e.status, 201, e.text);
+    assert.equal((await me.post('/api/v1/auth/mfa/confirm', { code: totp(e.json.secret) })).status, 200);
+    const [email, pw] = DEMO.buyer;
+    for (let i = 0; i < 5; i++)
+      problem(await c.post('/api/v1/auth/login', { email, password: pw, otp: totp(e.json.secret, 9 + i) }), 401, 'AUTH_BAD_CREDENTIALS', 'otp');
+    // Now even the right code is refused until the window passes.
+    problem(await c.post('/api/v1/auth/login', { email, password: pw, otp: totp(e.json.secret, 1) }), 429, 'REQUEST_RATE_LIMITED', 'otp');
+  } finally {
+    await s3.stop();
+    cleanup(s3.data);
+  }
+});
