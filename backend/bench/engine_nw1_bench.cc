@@ -320,23 +320,6 @@ struct PassResult {
   std::string invariant_error;
 };
 
-std::map<std::string, std::string> ReadExpected(const std::string& path) {
-  std::map<std::string, std::string> m;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string k, v;
-    if (ls >> k >> v) m[k] = v;
-  }
-  return m;
-}
-
-std::string Hex(uint64_t v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%016llx", (unsigned long long)v);
-  return b;
-}
 
 long MaxRssMb() {
   rusage ru{};
@@ -520,14 +503,14 @@ int main(int argc, char** argv) {
       result.trade_hash = th.h;
       result.book_hash = bh.h;
       std::printf("trades %llu\nvolume %llu\ntrade_hash %s\nbook_hash %s\nfees_collected %lld\n",
-                  (unsigned long long)trades, (unsigned long long)volume, Hex(th.h).c_str(), Hex(bh.h).c_str(),
+                  (unsigned long long)trades, (unsigned long long)volume, exchange::Nw1Hex(th.h).c_str(), exchange::Nw1Hex(bh.h).c_str(),
                   (long long)fees);
       if (expected.empty() && !prefix) {
         expected = file + ".expected";
         if (!std::ifstream(expected).good()) expected.clear();
       }
       if (!expected.empty() && !prefix) {
-        auto m = ReadExpected(expected);
+        auto m = exchange::ReadNw1Expected(expected);
         std::string diff;
         auto cmp = [&](const char* k, const std::string& got) {
           auto it = m.find(k);
@@ -536,8 +519,8 @@ int main(int argc, char** argv) {
         };
         cmp("trades", std::to_string(trades));
         cmp("volume", std::to_string(volume));
-        cmp("trade_hash", Hex(th.h));
-        cmp("book_hash", Hex(bh.h));
+        cmp("trade_hash", exchange::Nw1Hex(th.h));
+        cmp("book_hash", exchange::Nw1Hex(bh.h));
         std::printf("nw1_check %s%s\n", diff.empty() ? "same as " : "DIFFERS:", diff.empty() ? expected.c_str() : diff.c_str());
       } else {
         std::printf("nw1_check skipped (%s)\n", prefix ? "prefix of the stream" : "no .expected file");

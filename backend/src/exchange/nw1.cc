@@ -115,7 +115,9 @@ struct Replayer {
   }
 };
 
-std::map<std::string, std::string> ReadExpected(const std::string& path) {
+}  // namespace
+
+std::map<std::string, std::string> ReadNw1Expected(const std::string& path) {
   std::map<std::string, std::string> m;
   std::ifstream in(path);
   std::string line;
@@ -127,13 +129,11 @@ std::map<std::string, std::string> ReadExpected(const std::string& path) {
   return m;
 }
 
-std::string Hex(uint64_t v) {
+std::string Nw1Hex(uint64_t v) {
   char b[32];
   std::snprintf(b, sizeof b, "%016llx", (unsigned long long)v);
   return b;
 }
-
-}  // namespace
 
 Nw1Outcome ReplayNw1(const std::vector<nw::Op>& ops, uint64_t n_prefill, uint64_t target_orders,
                      std::vector<uint32_t>* latencies, bool prefetch, std::vector<bool>* traded) {
@@ -219,7 +219,7 @@ int RunBenchNw1(int argc, char** argv) {
     if (i == 0 || r.measured_seconds < best.measured_seconds) best = r;
   }
   std::printf("trades %llu\nvolume %llu\ntrade_hash %s\nbook_hash %s\n", (unsigned long long)best.trades,
-              (unsigned long long)best.volume, Hex(best.trade_hash).c_str(), Hex(best.book_hash).c_str());
+              (unsigned long long)best.volume, Nw1Hex(best.trade_hash).c_str(), Nw1Hex(best.book_hash).c_str());
   std::printf("ops_measured %llu\n", (unsigned long long)h.n_measured);
   std::printf("throughput_ops_per_s %.0f\n", double(h.n_measured) / best.measured_seconds);
   // Same pass, divided by the thread's CPU time: less sensitive to a busy machine.
@@ -275,7 +275,7 @@ int RunBenchNw1(int argc, char** argv) {
       if (!std::ifstream(expected).good()) expected.clear();
     }
     if (!expected.empty()) {
-      auto m = ReadExpected(expected);
+      auto m = ReadNw1Expected(expected);
       std::string diff;
       auto cmp = [&](const char* k, const std::string& got) {
         auto it = m.find(k);
@@ -284,8 +284,8 @@ int RunBenchNw1(int argc, char** argv) {
       };
       cmp("trades", std::to_string(best.trades));
       cmp("volume", std::to_string(best.volume));
-      cmp("trade_hash", Hex(best.trade_hash));
-      cmp("book_hash", Hex(best.book_hash));
+      cmp("trade_hash", Nw1Hex(best.trade_hash));
+      cmp("book_hash", Nw1Hex(best.book_hash));
       if (diff.empty()) {
         std::printf("check ok %s\n", expected.c_str());
       } else {

@@ -19,6 +19,8 @@
 // Thread-safety: single-threaded; call from main().
 #pragma once
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace nw { struct Op; }
@@ -43,5 +45,9 @@ Nw1Outcome ReplayNw1(const std::vector<nw::Op>& ops, uint64_t n_prefill, uint64_
                      std::vector<uint32_t>* latencies, bool prefetch, std::vector<bool>* traded);
 
 int RunBenchNw1(int argc, char** argv);
+// The "key value" lines of an NW-1 `.expected` file (empty map if unreadable).
+std::map<std::string, std::string> ReadNw1Expected(const std::string& path);
+// A checksum as the `.expected` format writes it: 16 lower-case hex digits.
+std::string Nw1Hex(uint64_t v);
 
 }  // namespace cx::exchange
