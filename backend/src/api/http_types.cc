@@ -157,4 +157,13 @@ HttpResponse HttpResponse::NoContent() {
 
 HttpResponse HttpResponse::Problem(const Error& e) { return ProblemResponse(e); }
 
+std::string HostOf(std::string_view remote) {
+  if (!remote.empty() && remote[0] == '[') {
+    auto e = remote.find(']');
+    return std::string(e == std::string_view::npos ? remote : remote.substr(1, e - 1));
+  }
+  auto c = remote.rfind(':');
+  return std::string(c == std::string_view::npos ? remote : remote.substr(0, c));
+}
+
 }  // namespace cx::api

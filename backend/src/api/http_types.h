@@ -73,6 +73,9 @@ bool ParseTarget(std::string_view target, std::string& path,
 // Percent-decoding; nullopt on a malformed escape or a decoded NUL.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
 
+// The address part of a "host:port" remote address ("[::1]:port" -> "::1").
+std::string HostOf(std::string_view remote);
+
 struct HttpResponse {
   int status = 200;
   Headers headers;

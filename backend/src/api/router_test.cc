@@ -326,3 +326,12 @@ TEST(HttpTypes, TargetParsingAndHeaders) {
 
 }  // namespace
 }  // namespace cx::api
+
+namespace cx::api {
+TEST(HttpTypes, HostOfDropsThePort) {
+  EXPECT_EQ(HostOf("127.0.0.1:5000"), "127.0.0.1");
+  EXPECT_EQ(HostOf("[::1]:443"), "::1");
+  EXPECT_EQ(HostOf("host-without-port"), "host-without-port");
+  EXPECT_EQ(HostOf(""), "");
+}
+}  // namespace cx::api

@@ -12,15 +12,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-std::string HostOnly(const std::string& remote) {
-  if (!remote.empty() && remote[0] == '[') {
-    auto e = remote.find(']');
-    return e == std::string::npos ? remote : remote.substr(1, e - 1);
-  }
-  auto c = remote.rfind(':');
-  return c == std::string::npos ? remote : remote.substr(0, c);
-}
-
 bool IsAuthRoute(const std::string& path) {
   return path == "/api/v1/auth/login" || path == "/api/v1/auth/register" || path.rfind("/api/v1/auth/siwe", 0) == 0;
 }
@@ -49,7 +40,7 @@ Result<std::shared_ptr<void>> InstallRateLimits(api::Router& router, const RateL
                        -> std::optional<api::HttpResponse> {
     const int64_t now = NowMs();
     auth::RateDecision d{true, 0, 0};
-    const std::string ip = HostOnly(req.remote_address);
+    const std::string ip = api::HostOf(req.remote_address);
     if (b->auth && IsAuthRoute(req.path)) d = b->auth->Acquire("auth:" + ip, now);
     if (d.allowed) {
       if (p.authenticated) {

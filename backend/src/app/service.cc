@@ -31,15 +31,6 @@ namespace {
 
 int64_t Now(ServiceContext& c) { return c.now_seconds ? c.now_seconds() : std::time(nullptr); }
 
-// "ip:port" -> "ip" (IPv6 "[::1]:port" -> "::1").
-std::string HostOf(const std::string& remote) {
-  if (!remote.empty() && remote[0] == '[') {
-    auto e = remote.find(']');
-    return e == std::string::npos ? remote : remote.substr(1, e - 1);
-  }
-  auto c = remote.rfind(':');
-  return c == std::string::npos ? remote : remote.substr(0, c);
-}
 
 bool Contains(const std::string& hay, std::string_view needle) {
   if (needle.empty()) return true;
@@ -282,7 +273,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
               // Audited (the account if it exists; never the email tried).
               c->engine->Submit(engine::Request{
                   registry::Command(registry::RecordSecurityEvent{known ? std::stoll(rec.substr(0, nl)) : 0, 0, "login_failed",
-                                                                  known ? "wrong password" : "unknown account", HostOf(ip)}),
+                                                                  known ? "wrong password" : "unknown account", api::HostOf(ip)}),
                   {}, [](const Result<std::string>&) {}});
               return respond(HttpResponse::Problem(Err(Code::kBadCredentials, "wrong email or password")));
             }
@@ -305,7 +296,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
                 auto st = CheckMfaCode(*c->mfa_key, sealed, *otp, now, last_step, uid);
                 if (!st.ok()) {
                   c->engine->Submit(engine::Request{
-                      registry::Command(registry::RecordSecurityEvent{uid, 0, "login_failed", "wrong second factor", HostOf(ip)}),
+                      registry::Command(registry::RecordSecurityEvent{uid, 0, "login_failed", "wrong second factor", api::HostOf(ip)}),
                       {}, [](const Result<std::string>&) {}});
                   return respond(HttpResponse::Problem(st.error()));
                 }
