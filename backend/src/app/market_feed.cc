@@ -48,15 +48,6 @@ marketdata::Trade TradeOf(const registry::Fill& f) {
   return t;
 }
 
-// Engine-thread shadow of the displayed depth already handed to the publisher, so only
-// real level changes are sent (and never the removal of a level that was not shown).
-struct Shadow {
-  std::map<std::tuple<int64_t, int, int64_t>, int64_t> levels;
-};
-Shadow& EngineShadow() {
-  static Shadow s;  // engine thread only (one engine per process)
-  return s;
-}
 
 }  // namespace
 
@@ -105,15 +96,15 @@ void MarketFeed::Bootstrap(const RegistryState& s) {
     (void)feed_.OnTrade(TradeOf(f), drop);
     drop.clear();
   }
-  Shadow& sh = EngineShadow();
-  sh.levels.clear();
+  auto& sh = shadow_;
+  sh.clear();
   for (const auto& [id, in] : s.instruments()) {
     const exchange::OrderBook* b = s.book(id);
     std::vector<marketdata::LevelUpdate> ups;
     for (auto side : {exchange::Side::kBuy, exchange::Side::kSell})
       for (const auto& lv : b->Depth(side, SIZE_MAX)) {
         ups.push_back({side == exchange::Side::kBuy ? marketdata::Side::kBuy : marketdata::Side::kSell, lv.price, lv.qty});
-        sh.levels[{id, static_cast<int>(side), lv.price}] = lv.qty;
+        sh[{id, static_cast<int>(side), lv.price}] = lv.qty;
       }
     if (!ups.empty()) (void)feed_.OnDepth(InstrumentId(id), ups, drop);
     drop.clear();
@@ -165,7 +156,7 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
   // Depth: the touched levels' displayed quantity now, where it differs from what the
   // publisher was last given.
   if (!s.touched().empty()) {
-    Shadow& sh = EngineShadow();
+    auto& sh = shadow_;
     std::set<std::tuple<int64_t, int, int64_t>> keys;
     for (const auto& t : s.touched()) keys.insert({t.instrument, static_cast<int>(t.side), t.price});
     std::map<int64_t, std::vector<marketdata::LevelUpdate>> ups;
@@ -173,10 +164,10 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
       const exchange::OrderBook* b = s.book(inst);
       int64_t qty = b ? b->DisplayedAt(static_cast<exchange::Side>(side), price) : 0;
       auto key = std::make_tuple(inst, side, price);
-      auto sit = sh.levels.find(key);
-      int64_t was = sit == sh.levels.end() ? 0 : sit->second;
+      auto sit = sh.find(key);
+      int64_t was = sit == sh.end() ? 0 : sit->second;
       if (qty == was) continue;
-      if (qty == 0) sh.levels.erase(sit); else sh.levels[key] = qty;
+      if (qty == 0) sh.erase(sit); else sh[key] = qty;
       ups[inst].push_back({side == 0 ? marketdata::Side::kBuy : marketdata::Side::kSell, price, qty});
     }
     for (auto& [inst, v] : ups) item->depth.emplace_back(InstrumentId(inst), std::move(v));

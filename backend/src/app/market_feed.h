@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <thread>
+#include <tuple>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,6 +66,11 @@ class MarketFeed {
   void Send(std::vector<marketdata::Outgoing>& out);
   void PublishLocked(const std::vector<std::shared_ptr<const void>>& items);
   void Run();
+
+  // Engine thread only (Bootstrap runs before the engine starts): the displayed depth
+  // already handed to the publisher, so Observe sends only real level changes and never
+  // the removal of a level that was not shown.
+  std::map<std::tuple<int64_t, int, int64_t>, int64_t> shadow_;
 
   std::mutex q_mu_;
   std::condition_variable q_cv_;
