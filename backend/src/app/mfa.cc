@@ -1,8 +1,5 @@
 #include "app/mfa.h"
 
-#include <deque>
-#include <map>
-#include <mutex>
 
 #include "auth/totp.h"
 #include "core/sha256.h"
@@ -27,28 +24,33 @@ Result<std::string> OpenMfaSecret(const documents::MasterKey& key, std::string_v
   return documents::OpenSegment(dek, 0, true, body);
 }
 
-namespace {
-// Recent wrong codes per user (unix seconds), process-wide.
-std::mutex g_fail_mu;
-std::map<int64_t, std::deque<int64_t>> g_failures;
-}  // namespace
+Result<void> MfaFailures::Check(int64_t user, int64_t now) {
+  std::lock_guard l(mu_);
+  auto it = by_user_.find(user);
+  if (it == by_user_.end()) return Ok();
+  auto& q = it->second;
+  while (!q.empty() && q.front() <= now - kMfaFailureWindowS) q.pop_front();
+  if (q.empty()) {
+    by_user_.erase(it);
+    return Ok();
+  }
+  if (static_cast<int>(q.size()) >= kMfaMaxFailures)
+    return Err(Code::kRateLimited, "too many wrong codes: try again in " + std::to_string(q.front() + kMfaFailureWindowS - now) + " s", "otp");
+  return Ok();
+}
+
+void MfaFailures::Record(int64_t user, int64_t now) {
+  std::lock_guard l(mu_);
+  by_user_[user].push_back(now);
+}
 
 Result<int64_t> CheckMfaCode(const documents::MasterKey& key, std::string_view sealed, std::string_view code, int64_t now,
-                             int64_t last_step, int64_t user) {
-  {
-    std::lock_guard l(g_fail_mu);
-    auto& q = g_failures[user];
-    while (!q.empty() && q.front() <= now - kMfaFailureWindowS) q.pop_front();
-    if (static_cast<int>(q.size()) >= kMfaMaxFailures)
-      return Err(Code::kRateLimited, "too many wrong codes: try again in " + std::to_string(q.front() + kMfaFailureWindowS - now) + " s", "otp");
-  }
+                             int64_t last_step, int64_t user, MfaFailures& failures) {
+  CX_TRY(failures.Check(user, now));
   CX_ASSIGN_OR_RETURN(std::string secret, OpenMfaSecret(key, sealed));
   auto step = auth::totp::Verify(secret, code, now, last_step);
   if (!step.ok()) {
-    {
-      std::lock_guard l(g_fail_mu);
-      g_failures[user].push_back(now);
-    }
+    failures.Record(user, now);
     Error e = step.take_error();
     e.field = "otp";
     if (e.code != Code::kBadCredentials) e.code = Code::kBadCredentials;

@@ -3,6 +3,9 @@
 // server's MFA key, DIR/mfa.key or $CX_MFA_KEY); the clear secret exists only here, for
 // the time of a check. Thread-safe (pure functions of their arguments).
 #pragma once
+#include <deque>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -21,7 +24,18 @@ Result<std::string> OpenMfaSecret(const documents::MasterKey& key, std::string_v
 // cannot be brute-forced with a stolen password or token).
 inline constexpr int kMfaMaxFailures = 5;
 inline constexpr int64_t kMfaFailureWindowS = 900;
+// Recent wrong codes per user (one per server; thread-safe).
+class MfaFailures {
+ public:
+  // kRateLimited while `user` has kMfaMaxFailures failures within the window.
+  Result<void> Check(int64_t user, int64_t now);
+  void Record(int64_t user, int64_t now);
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, std::deque<int64_t>> by_user_;
+};
 Result<int64_t> CheckMfaCode(const documents::MasterKey& key, std::string_view sealed, std::string_view code, int64_t now,
-                             int64_t last_step, int64_t user);
+                             int64_t last_step, int64_t user, MfaFailures& failures);
 
 }  // namespace cx::app

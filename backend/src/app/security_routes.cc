@@ -230,7 +230,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       if (!v.ok()) return respond(HttpResponse::Problem(v.error()));
       if (v->enabled) return respond(HttpResponse::Problem(Err(Code::kConflict, "already enabled", "code")));
       if (v->pending.empty()) return respond(HttpResponse::Problem(Err(Code::kBadState, "start an enrollment first", "code")));
-      auto step = CheckMfaCode(*c->mfa_key, v->pending, code, NowS(*c), -1, uid);
+      auto step = CheckMfaCode(*c->mfa_key, v->pending, code, NowS(*c), -1, uid, c->mfa_failures);
       if (!step.ok()) {
         Error e = step.take_error();
         e.field = "code";
@@ -268,7 +268,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       if (recovery) {
         cmd.recovery_hash = auth::totp::RecoveryCodeHash(*recovery);
       } else {
-        auto step = CheckMfaCode(*c->mfa_key, v->active, *code, NowS(*c), v->last_step, uid);
+        auto step = CheckMfaCode(*c->mfa_key, v->active, *code, NowS(*c), v->last_step, uid, c->mfa_failures);
         if (!step.ok()) {
           Error e = step.take_error();
           e.field = "code";
@@ -369,7 +369,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       if (f->mfa) {
         if (!otp) return respond(HttpResponse::Problem(Err(Code::kMfaRequired, "enter the code from your authenticator app", "otp")));
         if (!c->mfa_key) return respond(HttpResponse::Problem(Err(Code::kUnavailable, "second factor unavailable")));
-        auto st = CheckMfaCode(*c->mfa_key, f->sealed, *otp, now, f->last_step, f->id);
+        auto st = CheckMfaCode(*c->mfa_key, f->sealed, *otp, now, f->last_step, f->id, c->mfa_failures);
         if (!st.ok()) return respond(HttpResponse::Problem(st.error()));
         step = *st;
       }
@@ -491,7 +491,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       if (!v.ok()) return respond(HttpResponse::Problem(v.error()));
       int64_t step = -1;
       if (v->enabled && otp) {
-        auto st = CheckMfaCode(*c->mfa_key, v->active, *otp, NowS(*c), v->last_step, uid);
+        auto st = CheckMfaCode(*c->mfa_key, v->active, *otp, NowS(*c), v->last_step, uid, c->mfa_failures);
         if (!st.ok()) return respond(HttpResponse::Problem(st.error()));
         step = *st;
       }

@@ -293,7 +293,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
               } else if (!c->mfa_key) {
                 return respond(HttpResponse::Problem(Err(Code::kUnavailable, "second factor unavailable")));
               } else {
-                auto st = CheckMfaCode(*c->mfa_key, sealed, *otp, now, last_step, uid);
+                auto st = CheckMfaCode(*c->mfa_key, sealed, *otp, now, last_step, uid, c->mfa_failures);
                 if (!st.ok()) {
                   c->engine->Submit(engine::Request{
                       registry::Command(registry::RecordSecurityEvent{uid, 0, "login_failed", "wrong second factor", api::HostOf(ip)}),

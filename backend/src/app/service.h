@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/router.h"
+#include "app/mfa.h"
 #include "app/workers.h"
 #include "auth/jwt.h"
 #include "engine/engine.h"
@@ -31,6 +32,7 @@ struct ServiceContext {
   uint64_t max_document_bytes = 32u << 20;
   std::function<int64_t()> now_seconds;  // unix time (tests may fix it)
   const documents::MasterKey* mfa_key = nullptr;  // seals TOTP secrets (DIR/mfa.key)
+  MfaFailures mfa_failures;                       // wrong second-factor codes per user
   uint64_t siwe_chain_id = 1;  // the chain SIWE messages must name ($CX_SIWE_CHAIN_ID)
   // The hosts (authority "host:port") SIWE messages may name: --public-host, else this
   // server's listen address as 127.0.0.1:PORT and localhost:PORT. Never the request's
