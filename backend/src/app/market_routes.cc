@@ -269,7 +269,7 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
       if (const auto* ids = s.OrdersOf(acct))
         for (auto it = ids->rbegin(); it != ids->rend(); ++it) {
           const registry::Order* o = s.order(*it);
-          bool live = o->status == registry::OrderStatus::kOpen || o->status == registry::OrderStatus::kPendingStop;
+          const bool live = registry::IsLive(*o);
           if (inst && o->instrument != *inst) continue;
           if (status && *status == "open" && !live) continue;
           if (status && *status == "closed" && live) continue;

@@ -97,7 +97,6 @@ exchange::NewOrder ToBook(const Order& o, bool original, bool first_entry = true
   return n;
 }
 
-bool Live(const Order& o) { return o.status == OrderStatus::kOpen || o.status == OrderStatus::kPendingStop; }
 
 struct BookRow {
   int64_t instrument = 0;
@@ -499,7 +498,7 @@ Result<void> RegistryState::DecideMarket(const CancelOrder& c, int64_t, std::vec
   const Order* o = order(c.order);
   if (!o) return Refuse(Code::kUnknownOrder, "no such order", "order");
   if (!(c.actor_is_admin && IsAdmin(c.actor))) CX_TRY(CheckActorOwns(c.actor, o->account));
-  if (!Live(*o)) return Refuse(Code::kBadState, std::string("the order is ") + OrderStatusName(o->status), "order");
+  if (!IsLive(*o)) return Refuse(Code::kBadState, std::string("the order is ") + OrderStatusName(o->status), "order");
   out.push_back(OrderCancelRequested{c.order, c.actor});
   return Ok();
 }
@@ -552,7 +551,7 @@ Result<void> RegistryState::DecideMarket(const MassCancel& c, int64_t, std::vect
   if (const auto* ids = OrdersOf(account))
     for (int64_t id : *ids) {
       const Order& o = mkt_->orders[static_cast<size_t>(id)];
-      if (Live(o) && (c.instrument == 0 || o.instrument == c.instrument)) {
+      if (IsLive(o) && (c.instrument == 0 || o.instrument == c.instrument)) {
         any = true;
         break;
       }
@@ -818,7 +817,7 @@ void RegistryState::Uncross(Instrument& in, int64_t ts) {
   for (int64_t id : call) {
     Order& o = orders[static_cast<size_t>(id)];
     o.in_call = false;
-    if (!Live(o)) continue;
+    if (!IsLive(o)) continue;
     if (o.tif == OrderTif::kGtt && o.expire_at <= ts) {
       CloseOrder(o, OrderStatus::kExpired, static_cast<int32_t>(exchange::CancelReason::kExpired), 0, ts);
       continue;
@@ -881,7 +880,7 @@ void RegistryState::ApplyMarket(const Event& ev, int64_t ts, std::vector<Event>*
             return;
           }
           advance(in);
-          if (!Live(o)) return;
+          if (!IsLive(o)) return;
           m.sink.Clear();
           (void)m.book(in.id).Cancel(OrderId(o.id), m.sink);
           ProcessBookEvents(in, ts);
@@ -991,7 +990,7 @@ Result<void> RegistryState::CheckMarketInvariants() const {
     if (!in) return Err(Code::kInternal, "order on an unknown instrument");
     if (o.open_qty < 0 || o.filled_qty < 0 || o.filled_qty + o.open_qty > o.qty)
       return Err(Code::kInternal, "order " + std::to_string(o.id) + ": quantities do not add up");
-    if (!Live(o)) {
+    if (!IsLive(o)) {
       if (o.open_qty != 0 || o.cash_locked != 0) return Err(Code::kInternal, "closed order " + std::to_string(o.id) + " still holds a lock");
       continue;
     }
@@ -1064,7 +1063,7 @@ bool RegistryState::RestoreMarket(std::string_view bytes) {
   for (auto& o : s.orders) {
     if (o.id != static_cast<int64_t>(m.orders.size())) return false;
     m.orders_by_account[o.account].push_back(o.id);
-    if (Live(o) && o.tif == OrderTif::kGtt) m.gtt.insert({o.expire_at, o.id});
+    if (IsLive(o) && o.tif == OrderTif::kGtt) m.gtt.insert({o.expire_at, o.id});
     m.orders.push_back(std::move(o));
   }
   m.fills = std::move(s.fills);

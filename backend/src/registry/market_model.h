@@ -141,6 +141,9 @@ struct Order {
   }
 };
 
+// Still working: resting, collected in a call auction, or an untriggered stop.
+inline bool IsLive(const Order& o) { return o.status == OrderStatus::kOpen || o.status == OrderStatus::kPendingStop; }
+
 // One execution (also the journal event TradeExecuted).
 struct Fill {
   int64_t id = 0;
