@@ -17,9 +17,13 @@ build: deps
 frontend: deps
 	@cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vite build --logLevel warn
 
+# Roles that must sign in with a second factor (README "Accounts"); none for a quick demo.
+MFA_ROLES ?= admin,verifier
+
 run: build frontend
 	@mkdir -p var
-	$(BUILD)/app/carbonx serve --data var --listen 127.0.0.1:8080 --demo --static frontend/dist
+	$(BUILD)/app/carbonx serve --data var --listen 127.0.0.1:8080 --demo --static frontend/dist \
+	  --mfa-required-roles $(MFA_ROLES)
 
 test: build
 	@bash tools/test-all.sh

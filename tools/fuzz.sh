@@ -8,9 +8,9 @@ SECS="${FUZZ_SECONDS:-60}"
 FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g -O1"
 cmake -S "$ROOT/backend" -B "$B" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$FLAGS" -DCMAKE_C_FLAGS="$FLAGS" \
-  -DCX_ONLY="core;registry;importers;documents;ml;auth" >/dev/null || exit 1
+  -DCX_ONLY="core;registry;importers;documents;ml;auth;api" >/dev/null || exit 1
 ninja -C "$B" cx_registry_fuzz cx_importers_fuzz cx_documents_fuzz cx_ml_fuzz \
-  cx_siwe_fuzz cx_api_key_fuzz || exit 1
+  cx_siwe_fuzz cx_api_key_fuzz cx_json_request_fuzz || exit 1
 mkdir -p "$B/crashes"
 rc=0
 for t in $(find "$B" -maxdepth 2 -type f -name 'cx_*_fuzz' | sort); do
@@ -32,6 +32,7 @@ for i, line in enumerate(open(sys.argv[1])):
 PY
       ;;
     cx_api_key_fuzz) cp "$ROOT/backend/src/auth/testdata/fuzz_api_key_seed.txt" "$corpus/seed0" ;;
+    cx_json_request_fuzz) cp "$ROOT"/backend/src/api/testdata/json_requests/*.json "$corpus/" ;;
   esac
   echo "fuzz: $name for ${SECS}s"
   "$t" -max_total_time="$SECS" -artifact_prefix="$B/crashes/$name-" -print_final_stats=1 "$corpus" 2>&1 | tail -12

@@ -174,7 +174,7 @@ Server StartServer(const std::string& bin, const std::string& root) {
     ::close(pipefd[1]);
     int devnull = ::open("/dev/null", O_WRONLY);
     if (devnull >= 0) ::dup2(devnull, 2);
-    ::execl(bin.c_str(), bin.c_str(), "serve", "--data", s.data.c_str(), "--listen", "127.0.0.1:0", "--demo", "--rate-limit-user", "0", "--rate-limit-ip", "0", "--rate-limit-auth", "0", nullptr);
+    ::execl(bin.c_str(), bin.c_str(), "serve", "--data", s.data.c_str(), "--listen", "127.0.0.1:0", "--demo", "--rate-limit-user", "0", "--rate-limit-ip", "0", "--rate-limit-auth", "0", "--mfa-required-roles", "none", nullptr);
     ::_exit(127);
   }
   ::close(pipefd[1]);
@@ -531,7 +531,7 @@ int main(int argc, char** argv) {
     Conn c(port);
     if (!c.ok()) Die("cannot connect");
     MustDo(c, Request("POST", "/api/v1/cash/deposits", admin.token,
-                      "{\"account\":" + std::to_string(buyer.account) + ",\"currency\":\"USD\",\"amount\":\"100000000.00\"}"), 201);
+                      "{\"account\":" + std::to_string(buyer.account) + ",\"currency\":\"USD\",\"amount\":\"5000000.00\"}"), 201);  // within the full KYC level's daily deposit limit
     auto r = MustDo(c, Request("POST", "/api/v1/instruments", admin.token,
                                "{\"kind\":\"contract\",\"symbol\":\"BENCH-BR\",\"criteria\":{\"countries\":[\"BR\"]},"
                                "\"tick\":\"1.00\",\"lot\":\"0.010\",\"band_bp\":0,\"halt_bp\":0}"), 201);

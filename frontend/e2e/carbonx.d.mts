@@ -1,3 +1,4 @@
 export const ROOT: string;
 export const BIN: string;
-export function startCarbonx(opts?: { demo?: boolean; staticDir?: string }): Promise<{ url: string; data: string; log: () => string; stop: () => Promise<void> }>;
+export function startCarbonx(opts?: { demo?: boolean; staticDir?: string; mfa?: boolean; sanctions?: string }): Promise<{ url: string; data: string; log: () => string; stop: () => Promise<void> }>;
+export function kycVerify(url: string, adminToken: string, userToken: string, level?: 'basic' | 'full', details?: Record<string, unknown>): Promise<Record<string, unknown>>;

@@ -10,12 +10,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../..');
 export const BIN = process.env.CARBONX_BIN || join(process.env.BUILD || join(ROOT, 'build'), 'app', 'carbonx');
 
-export async function startCarbonx({ demo = true, staticDir } = {}) {
+// The second factor required of admins and verifiers is off unless `mfa` is set: the
+// journeys act as the demo admin and verifier (security.mjs turns it on).
+// KYC screening uses the sample sanctions list (backend/testdata/README.md) unless
+// `sanctions` names another file (or is '' for none).
+export async function startCarbonx({ demo = true, staticDir, mfa = false, sanctions = join(ROOT, 'backend/testdata/sanctions-sample.csv') } = {}) {
   if (!existsSync(BIN)) throw new Error(`carbonx not built at ${BIN} (make build, or set CARBONX_BIN)`);
   const data = mkdtempSync(join(tmpdir(), 'cx-web-'));
   const args = ['serve', '--data', data, '--listen', '127.0.0.1:0'];
   if (demo) args.push('--demo');
   if (staticDir) args.push('--static', staticDir);
+  if (!mfa) args.push('--mfa-required-roles', 'none');
+  if (sanctions) args.push('--sanctions', sanctions);
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise((ok, fail) => {
@@ -35,4 +41,20 @@ export async function startCarbonx({ demo = true, staticDir } = {}) {
     url, data, log: () => out,
     async stop() { proc.kill('SIGTERM'); await exited; rmSync(data, { recursive: true, force: true }); },
   };
+}
+
+// Cash and orders need a KYC level (the demo's developer, buyer and seller have one): the
+// user submits a case through the API and the admin approves it. Tokens are bearer tokens.
+export async function kycVerify(url, adminToken, userToken, level = 'full', details = {}) {
+  const post = async (path, token, body) => {
+    const r = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const json = await r.json().catch(() => null);
+    if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const c = await post('/api/v1/kyc/cases', userToken, {
+    requested_level: level, legal_name: `E2E Person ${Date.now()}`, date_of_birth: '1990-02-03', country: 'DE',
+    address: 'Teststrasse 1, 10115 Berlin', documents: [], ...details,
+  });
+  return post(`/api/v1/kyc/cases/${c.id}/decision`, adminToken, { decision: 'approve', level, reason: 'e2e' });
 }

@@ -21,6 +21,7 @@ const TradePage = lazy(() => import('./pages/TradePage'));
 const AnalyticsPage = lazy(() => import('./pages/AnalyticsPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+const KycPage = lazy(() => import('./pages/KycPage'));
 
 function Session() {
   const auth = useAppSelector((s) => s.auth);
@@ -32,7 +33,7 @@ function Session() {
 }
 
 export function App() {
-  const { user, refreshToken, restoring } = useAppSelector((s) => s.auth);
+  const { user, refreshToken, restoring, withheldRoles } = useAppSelector((s) => s.auth);
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
   const [logout] = useLogoutMutation();
@@ -70,6 +71,7 @@ export function App() {
             {user ? <li><NavLink to="/portfolio">Portfolio</NavLink></li> : null}
             {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/admin">Admin</NavLink></li> : null}
             {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/audit">Audit</NavLink></li> : null}
+            {user ? <li><NavLink to="/kyc">KYC</NavLink></li> : null}
             {user ? <li><NavLink to="/settings">Settings</NavLink></li> : null}
           </ul>
         </nav>
@@ -86,6 +88,12 @@ export function App() {
           )}
         </div>
       </header>
+      {user && withheldRoles.length ? (
+        <p className="notice" role="status">
+          Your {withheldRoles.join(' and ')} role{withheldRoles.length > 1 ? 's need' : ' needs'} two-factor
+          authentication: <Link to="/settings">turn it on in Settings</Link>, then sign in again with a code.
+        </p>
+      ) : null}
       <main id="main" ref={main} tabIndex={-1}>
         <Suspense fallback={<p role="status">Loading…</p>}>
           <Routes>
@@ -104,6 +112,7 @@ export function App() {
             <Route path="/analytics" element={<AnalyticsPage />} />
             <Route path="/audit" element={<AuditPage />} />
             <Route path="/settings" element={<SettingsPage />} />
+            <Route path="/kyc" element={<KycPage />} />
             <Route path="*" element={<><h1>Page not found</h1><p><Link to="/">Back to the registry</Link></p></>} />
           </Routes>
         </Suspense>

@@ -3,8 +3,8 @@
 # API keys, rate limits, webhooks) run in 10-cpp.sh through ctest; this suite adds:
 #  - the SIWE vectors in backend/src/auth/testdata are what ethers (pinned in its
 #    package-lock.json, run on the pinned Node 22) produces today: regenerated and compared;
-#  - the SIWE parser and API-key/webhook signature fuzz targets run for a few seconds each
-#    (clang + libFuzzer, ASan/UBSan; FUZZ_SMOKE_SECONDS, default 5);
+#  - the SIWE parser, API-key/webhook signature and JSON request decoding fuzz targets run
+#    for a few seconds each (clang + libFuzzer, ASan/UBSan; FUZZ_SMOKE_SECONDS, default 5);
 #  - the benchmark binary's self-check (a freshly signed SIWE message verifies).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -39,10 +39,10 @@ if command -v clang++ >/dev/null; then
   FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g -O1"
   if cmake -S "$ROOT/backend" -B "$FB" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
        -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$FLAGS" -DCMAKE_C_FLAGS="$FLAGS" \
-       -DCX_ONLY="core;auth" >/dev/null &&
-     ninja -C "$FB" -j "${JOBS:-2}" cx_siwe_fuzz cx_api_key_fuzz >/dev/null; then
+       -DCX_ONLY="core;auth;api" >/dev/null &&
+     ninja -C "$FB" -j "${JOBS:-2}" cx_siwe_fuzz cx_api_key_fuzz cx_json_request_fuzz >/dev/null; then
     ok "fuzz targets built"
-    C="$FB/corpus"; mkdir -p "$C/siwe" "$C/api_key" "$FB/crashes"
+    C="$FB/corpus"; mkdir -p "$C/siwe" "$C/api_key" "$C/json_request" "$FB/crashes"
     python3 - "$TD/siwe_vectors.txt" "$C/siwe" <<'PY'
 import sys
 for i, line in enumerate(open(sys.argv[1])):
@@ -50,8 +50,10 @@ for i, line in enumerate(open(sys.argv[1])):
     open(f"{sys.argv[2]}/seed{i}", "wb").write(bytes.fromhex(msg) + b"\0" + sig.encode())
 PY
     cp "$TD/fuzz_api_key_seed.txt" "$C/api_key/seed0"
-    for t in siwe api_key; do
-      if "$FB/auth/cx_${t}_fuzz" -max_total_time="$SECS" -artifact_prefix="$FB/crashes/$t-" \
+    cp "$ROOT"/backend/src/api/testdata/json_requests/*.json "$C/json_request/"
+    for t in siwe api_key json_request; do
+      bin="$FB/auth/cx_${t}_fuzz"; [ "$t" = json_request ] && bin="$FB/api/cx_${t}_fuzz"
+      if "$bin" -max_total_time="$SECS" -artifact_prefix="$FB/crashes/$t-" \
            "$C/$t" >"$FB/fuzz-$t.log" 2>&1; then
         ok "cx_${t}_fuzz ${SECS}s: $(grep -o 'Done [0-9]* runs' "$FB/fuzz-$t.log")"
       else

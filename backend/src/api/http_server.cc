@@ -1,12 +1,21 @@
-// The only translation unit that includes Boost.Asio/Beast (they are slow to compile).
+// The only translation unit that includes Boost.Asio/Beast and OpenSSL's TLS (they are
+// slow to compile). One session coroutine serves both transports: it is a template over
+// the stream type (beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>).
 #include "api/http_server.h"
+
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
+#include <limits>
+#include <type_traits>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/cors.h"
 #include "api/problem.h"
 
 namespace cx::api {
@@ -24,6 +34,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
 namespace fs = std::filesystem;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
@@ -75,12 +86,57 @@ bool ReadFile(const fs::path& p, std::string& out) {
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-// One TCP connection. Owned by its session coroutine; Stop() reaches it through a weak_ptr.
-struct Conn {
-  explicit Conn(tcp::socket s) : stream(std::move(s)) {}
-  beast::tcp_stream stream;
-  bool reading = false;  // true while waiting for a request: safe to cancel on Stop
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+template <class S>
+constexpr bool kIsTls = std::is_same_v<S, TlsStream>;
+
+// One connection. Owned by its session coroutine; Stop() reaches it through a weak_ptr.
+struct ConnBase {
+  ConnBase() = default;
+  ConnBase(const ConnBase&) = delete;
+  ConnBase& operator=(const ConnBase&) = delete;
+  virtual ~ConnBase() = default;
+  virtual beast::tcp_stream& tcp() = 0;
+  asio::any_io_executor ex;  // the connection's strand (usable after a hand-off)
+  bool reading = false;      // true while waiting for a request: safe to cancel on Stop
+  bool handed_off = false;   // the stream moved into a WebSocket: tcp() is gone
 };
+
+template <class S>
+struct Conn final : ConnBase {
+  explicit Conn(tcp::socket s) requires(!kIsTls<S>) : stream(std::move(s)) { ex = stream.get_executor(); }
+  Conn(tcp::socket s, ssl::context& ctx) requires(kIsTls<S>) : stream(std::move(s), ctx) { ex = stream.get_executor(); }
+  beast::tcp_stream& tcp() override { return beast::get_lowest_layer(stream); }
+  S stream;
+};
+
+// TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only (Mozilla "intermediate");
+// TLS 1.3 suites are all AEAD and listed explicitly.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kTls13Suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+Result<std::unique_ptr<ssl::context>> MakeTlsContext(const std::string& cert, const std::string& key) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use |
+                   ssl::context::no_compression);
+  SSL_CTX* native = ctx->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(native, kTls13Suites) != 1)
+    return Err(Code::kInternal, "cannot configure TLS protocol versions and ciphers");
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(cert, ec);
+  if (ec) return Err(Code::kIo, "cannot load the TLS certificate " + cert + ": " + ec.message(), "tls_cert");
+  ctx->use_private_key_file(key, ssl::context::pem, ec);
+  if (ec) return Err(Code::kIo, "cannot load the TLS private key " + key + ": " + ec.message(), "tls_key");
+  if (SSL_CTX_check_private_key(native) != 1)
+    return Err(Code::kIo, "the TLS private key does not match the certificate", "tls_key");
+  return ctx;
+}
 
 }  // namespace
 
@@ -96,10 +152,12 @@ struct HttpServer::Impl {
   uint16_t bound_port = 0;
   PubSubHub hub;
   fs::path static_root;
+  std::unique_ptr<ssl::context> tls_ctx;  // set: every connection speaks TLS
+  CorsPolicy cors;
 
   std::mutex conns_mu;
   uint64_t next_conn = 1;
-  std::map<uint64_t, std::weak_ptr<Conn>> conns;
+  std::map<uint64_t, std::weak_ptr<ConnBase>> conns;
   std::map<uint64_t, std::function<void()>> ws_closers;
 
   Impl(const Router& r, ServerOptions o)
@@ -114,6 +172,25 @@ struct HttpServer::Impl {
     if (!csp.empty() && !r.headers.Has("Content-Security-Policy"))
       r.headers.Set("Content-Security-Policy", csp);
     if (api && !r.headers.Has("Cache-Control")) r.headers.Set("Cache-Control", "no-store");
+    if (tls_ctx && !opt.hsts.empty()) r.headers.Set("Strict-Transport-Security", opt.hsts);
+  }
+
+  // The body limit of the route `method target` names (the default for anything else).
+  size_t BodyLimitFor(const http::request_parser<http::string_body>& parser) const {
+    const auto& h = parser.get();
+    std::string path;
+    std::map<std::string, std::string> query;
+    if (!ParseTarget(std::string_view(h.target().data(), h.target().size()), path, query)) return opt.max_body_bytes;
+    Router::Match m = router.Find(ParseMethod(std::string_view(h.method_string().data(), h.method_string().size())), path);
+    if (m.kind == Router::MatchKind::kFound && m.route->max_body_bytes > 0) return m.route->max_body_bytes;
+    return opt.max_body_bytes;
+  }
+
+  // The methods `path` has, for a CORS preflight (empty: no such path).
+  std::vector<Method> MethodsOf(const std::string& path) const {
+    Router::Match m = router.Find(Method::kOptions, path);
+    if (m.kind == Router::MatchKind::kFound) return {Method::kOptions};
+    return m.allowed;
   }
 
   HttpResponse ServeStatic(const HttpRequest& req) const {
@@ -217,11 +294,45 @@ struct HttpServer::Impl {
     return out;
   }
 
-  asio::awaitable<void> WriteSimple(Conn& c, HttpResponse r, unsigned version, bool api) {
+  // A one-off answer before the connection closes (errors outside the Router).
+  http::response<http::string_body> Simple(HttpResponse r, unsigned version, bool api) const {
     SecurityHeaders(r, api);
-    auto out = ToBeast(std::move(r), version, false, false);
-    c.stream.expires_after(opt.write_timeout);
+    return ToBeast(std::move(r), version, false, false);
+  }
+  template <class S>
+  asio::awaitable<void> WriteSimple(Conn<S>& c, http::response<http::string_body> out) {
+    c.tcp().expires_after(opt.write_timeout);
     co_await http::async_write(c.stream, out, kTuple);
+  }
+
+  // After refusing a body (413): read and discard what the client is still sending, for at
+  // most kLingerTime or kLingerBytes, so a client that writes the whole body before reading
+  // (most do: fetch, curl without Expect) sees the 413 rather than a connection reset.
+  static constexpr std::chrono::milliseconds kLingerTime{2000};
+  static constexpr size_t kLingerBytes = 4u << 20;
+  template <class S>
+  asio::awaitable<void> DrainBriefly(Conn<S>& c) {
+    c.tcp().expires_after(kLingerTime);
+    std::vector<char> sink(64 * 1024);
+    for (size_t total = 0; total < kLingerBytes;) {
+      auto [ec, n] = co_await c.stream.async_read_some(asio::buffer(sink), kTuple);
+      if (ec) break;
+      total += n;
+    }
+  }
+
+  // Ends a connection: TLS close_notify (briefly), then the TCP shutdown and close.
+  template <class S>
+  asio::awaitable<void> Close(Conn<S>& c) {
+    if constexpr (kIsTls<S>) {
+      c.tcp().expires_after(std::min<std::chrono::milliseconds>(opt.write_timeout, std::chrono::milliseconds(2000)));
+      auto [ec] = co_await c.stream.async_shutdown(kTuple);
+      (void)ec;
+    }
+    beast::error_code ignored;
+    c.tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    c.tcp().socket().close(ignored);
+    co_return;  // a coroutine for plain streams too (nothing above awaits there)
   }
 
   void Log(const HttpRequest& req, int status, size_t bytes,
@@ -237,46 +348,72 @@ struct HttpServer::Impl {
     }
   }
 
-  asio::awaitable<void> Session(std::shared_ptr<Conn> c, uint64_t id) {
+  template <class S>
+  asio::awaitable<void> Session(std::shared_ptr<Conn<S>> c, uint64_t id) {
     std::string remote;
     {
       beast::error_code ec;
-      auto ep = c->stream.socket().remote_endpoint(ec);
+      auto ep = c->tcp().socket().remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
     }
     beast::flat_buffer buf;
     bool first = true;
+    bool handshake_ok = true;
+    if constexpr (kIsTls<S>) {
+      // The handshake counts against the header timeout of the first request.
+      c->tcp().expires_after(opt.header_timeout);
+      c->reading = true;
+      auto [hec] = co_await c->stream.async_handshake(ssl::stream_base::server, kTuple);
+      c->reading = false;
+      handshake_ok = !hec;
+    }
     for (;;) {
-      if (stopping) break;
+      if (stopping || !handshake_ok) break;
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<uint32_t>(opt.max_header_bytes));
-      parser.body_limit(opt.max_body_bytes);
-      c->stream.expires_after(first ? opt.header_timeout : opt.idle_timeout);
+      // No limit while the header is read: the route's limit is set (and a too-large
+      // Content-Length refused) once the whole header, with its target, is known.
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+      size_t limit = opt.max_body_bytes;
+      if (!(kIsTls<S> && first)) c->tcp().expires_after(first ? opt.header_timeout : opt.idle_timeout);
       c->reading = true;
       auto [ec, n] = co_await http::async_read_header(c->stream, buf, parser, kTuple);
       c->reading = false;
       auto t0 = std::chrono::steady_clock::now();
+      std::optional<std::string> origin;
+      if (!ec) {
+        if (auto o = parser.get().find(http::field::origin); o != parser.get().end()) origin = std::string(o->value());
+      }
+      if (!ec && !parser.is_done()) {
+        limit = BodyLimitFor(parser);
+        auto declared = parser.content_length();
+        if (declared && *declared > limit) ec = http::error::body_limit;
+        else parser.body_limit(limit);
+      }
       if (!ec && !parser.is_done()) {
         // curl and others wait (about 1 s) for "100 Continue" before sending a body.
         if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
           http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
-          c->stream.expires_after(opt.write_timeout);
+          c->tcp().expires_after(opt.write_timeout);
           auto [cec, cn] = co_await http::async_write(c->stream, cont, kTuple);
           ec = cec;
         }
       }
       if (!ec && !parser.is_done()) {
-        c->stream.expires_after(opt.body_timeout);
+        c->tcp().expires_after(opt.body_timeout);
         auto [ec2, n2] = co_await http::async_read(c->stream, buf, parser, kTuple);
         ec = ec2;
       }
       if (ec == http::error::body_limit) {
-        co_await WriteSimple(*c, ProblemResponse(Err(Code::kTooLarge,
-            "request body exceeds " + std::to_string(opt.max_body_bytes) + " bytes")), 11, true);
+        HttpResponse too = ProblemResponse(Err(Code::kTooLarge,
+            "request body exceeds " + std::to_string(limit) + " bytes on this route"));
+        cors.Decorate(origin, too);
+        co_await WriteSimple(*c, Simple(std::move(too), 11, true));
+        co_await DrainBriefly(*c);
         break;
       }
       if (ec == http::error::header_limit) {
-        co_await WriteSimple(*c, ProblemResponse(Err(Code::kTooLarge, "request headers too large"), 431), 11, true);
+        co_await WriteSimple(*c, Simple(ProblemResponse(Err(Code::kTooLarge, "request headers too large"), 431), 11, true));
         break;
       }
       if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
@@ -284,7 +421,7 @@ struct HttpServer::Impl {
           ec == asio::error::eof)
         break;
       if (ec) {
-        co_await WriteSimple(*c, ProblemResponse(Err(Code::kBadRequest, "malformed HTTP request: " + ec.message())), 11, true);
+        co_await WriteSimple(*c, Simple(ProblemResponse(Err(Code::kBadRequest, "malformed HTTP request: " + ec.message())), 11, true));
         break;
       }
       first = false;
@@ -297,7 +434,7 @@ struct HttpServer::Impl {
       for (const auto& prefix : opt.router_prefixes) api = api || StartsWith(req.path, prefix);
 
       if (target_ok && websocket::is_upgrade(breq) && req.path == opt.ws_path) {
-        co_await WebSocketSession(c, std::move(req), parser.release());
+        co_await WebSocketSession<S>(c, std::move(req), parser.release());
         break;
       }
 
@@ -312,7 +449,11 @@ struct HttpServer::Impl {
         api = true;
       } else if (api || static_root.empty()) {
         api = true;
-        res = co_await CallRouter(std::move(req));
+        if (cors.enabled() && CorsPolicy::IsPreflight(req))
+          res = cors.Preflight(req, MethodsOf(req.path));
+        else
+          res = co_await CallRouter(std::move(req));
+        cors.Decorate(origin, res);
       } else {
         res = ServeStatic(req);
       }
@@ -321,14 +462,17 @@ struct HttpServer::Impl {
       int status = res.status;
       size_t bytes = res.body.size();
       auto out = ToBeast(std::move(res), version, keep, head);
-      c->stream.expires_after(opt.write_timeout);
+      c->tcp().expires_after(opt.write_timeout);
       auto [wec, wn] = co_await http::async_write(c->stream, out, kTuple);
       Log(log_req, status, bytes, t0);
       if (wec || !keep) break;
     }
-    beast::error_code ignored;
-    c->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    c->stream.socket().close(ignored);
+    if (!handshake_ok) {
+      beast::error_code ignored;
+      c->tcp().socket().close(ignored);
+    } else if (!c->handed_off) {
+      co_await Close(*c);
+    }
     {
       std::lock_guard lk(conns_mu);
       conns.erase(id);
@@ -337,15 +481,17 @@ struct HttpServer::Impl {
   }
 
   // ---- WebSocket ----------------------------------------------------------------
+  template <class S>
   struct WsState {
-    explicit WsState(beast::tcp_stream&& s) : ws(std::move(s)) {}
-    websocket::stream<beast::tcp_stream> ws;
+    explicit WsState(S&& s) : ws(std::move(s)) {}
+    websocket::stream<S> ws;
     std::deque<std::shared_ptr<const std::string>> queue;
     bool writing = false;
     bool closed = false;
   };
 
-  static asio::awaitable<void> WsWriter(std::shared_ptr<WsState> st) {
+  template <class S>
+  static asio::awaitable<void> WsWriter(std::shared_ptr<WsState<S>> st) {
     st->writing = true;
     while (!st->queue.empty() && !st->closed) {
       auto msg = st->queue.front();
@@ -360,7 +506,8 @@ struct HttpServer::Impl {
     st->writing = false;
   }
 
-  void WsEnqueue(const std::shared_ptr<WsState>& st, std::shared_ptr<const std::string> m) {
+  template <class S>
+  void WsEnqueue(const std::shared_ptr<WsState<S>>& st, std::shared_ptr<const std::string> m) {
     if (st->closed) return;
     if (st->queue.size() >= opt.ws_max_queue) {  // slow consumer: drop the connection
       st->closed = true;
@@ -369,7 +516,7 @@ struct HttpServer::Impl {
       return;
     }
     st->queue.push_back(std::move(m));
-    if (!st->writing) asio::co_spawn(st->ws.get_executor(), WsWriter(st), asio::detached);
+    if (!st->writing) asio::co_spawn(st->ws.get_executor(), WsWriter<S>(st), asio::detached);
   }
 
   static std::string WsReply(std::string_view type, std::string_view channel,
@@ -379,23 +526,25 @@ struct HttpServer::Impl {
     return boost::json::serialize(o);
   }
 
-  asio::awaitable<void> WebSocketSession(std::shared_ptr<Conn> c, HttpRequest req,
+  template <class S>
+  asio::awaitable<void> WebSocketSession(std::shared_ptr<Conn<S>> c, HttpRequest req,
                                          http::request<http::string_body> breq) {
     // Token from the header or (browsers cannot set headers on WebSocket) the query.
     if (!req.Header("Authorization") && req.Query("access_token"))
       req.headers.Set("Authorization", "Bearer " + std::string(*req.Query("access_token")));
     auto principal = router.Authenticate(req);
     if (!principal.ok()) {
-      co_await WriteSimple(*c, ProblemResponse(principal.error()), breq.version(), true);
+      co_await WriteSimple(*c, Simple(ProblemResponse(principal.error()), breq.version(), true));
       co_return;
     }
-    auto st = std::make_shared<WsState>(std::move(c->stream));
+    c->handed_off = true;
+    auto st = std::make_shared<WsState<S>>(std::move(c->stream));
     st->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     st->ws.read_message_max(64 * 1024);
     auto [aec] = co_await st->ws.async_accept(breq, kTuple);
     if (aec) co_return;
     auto ex = st->ws.get_executor();
-    std::weak_ptr<WsState> weak = st;
+    std::weak_ptr<WsState<S>> weak = st;
     uint64_t sub = hub.Connect([this, weak, ex](std::shared_ptr<const std::string> text) {
       asio::post(ex, [this, weak, text = std::move(text)]() mutable {
         if (auto s = weak.lock()) WsEnqueue(s, std::move(text));
@@ -471,30 +620,51 @@ struct HttpServer::Impl {
       auto [ec, sock] = co_await acceptor->async_accept(asio::make_strand(ioc), kTuple);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
-        continue;  // e.g. EMFILE: keep serving the connections we have
-      }
-      if (stopping) co_return;
-      auto conn = std::make_shared<Conn>(std::move(sock));
-      if (open.load() >= opt.max_connections) {
-        asio::co_spawn(conn->stream.get_executor(), RefuseBusy(conn), asio::detached);
+        // e.g. EMFILE: keep serving the connections we have, and retry after a pause
+        // rather than spinning while no descriptor is free.
+        asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+        auto [pec] = co_await pause.async_wait(kTuple);
+        (void)pec;
         continue;
       }
-      open.fetch_add(1);
-      uint64_t id;
-      {
-        std::lock_guard lk(conns_mu);
-        id = next_conn++;
-        conns[id] = conn;
-      }
-      asio::co_spawn(conn->stream.get_executor(), Session(conn, id), asio::detached);
+      if (stopping) co_return;
+      if (tls_ctx)
+        Launch(std::make_shared<Conn<TlsStream>>(std::move(sock), *tls_ctx));
+      else
+        Launch(std::make_shared<Conn<PlainStream>>(std::move(sock)));
     }
   }
 
-  asio::awaitable<void> RefuseBusy(std::shared_ptr<Conn> c) {
-    co_await WriteSimple(*c, ProblemResponse(Err(Code::kUnavailable, "too many connections")), 11, true);
-    beast::error_code ig;
-    c->stream.socket().shutdown(tcp::socket::shutdown_send, ig);
-    c->stream.socket().close(ig);
+  template <class S>
+  void Launch(std::shared_ptr<Conn<S>> conn) {
+    auto ex = conn->ex;
+    if (open.load() >= opt.max_connections) {
+      asio::co_spawn(ex, RefuseBusy<S>(conn), asio::detached);
+      return;
+    }
+    open.fetch_add(1);
+    uint64_t id;
+    {
+      std::lock_guard lk(conns_mu);
+      id = next_conn++;
+      conns[id] = conn;
+    }
+    asio::co_spawn(ex, Session<S>(conn, id), asio::detached);
+  }
+
+  template <class S>
+  asio::awaitable<void> RefuseBusy(std::shared_ptr<Conn<S>> c) {
+    if constexpr (kIsTls<S>) {
+      c->tcp().expires_after(std::min<std::chrono::milliseconds>(opt.header_timeout, std::chrono::milliseconds(2000)));
+      auto [hec] = co_await c->stream.async_handshake(ssl::stream_base::server, kTuple);
+      if (hec) {
+        beast::error_code ig;
+        c->tcp().socket().close(ig);
+        co_return;
+      }
+    }
+    co_await WriteSimple(*c, Simple(ProblemResponse(Err(Code::kUnavailable, "too many connections")), 11, true));
+    co_await Close(*c);
   }
 };
 
@@ -512,6 +682,13 @@ Result<uint16_t> HttpServer::Start() {
     if (ec || !fs::is_directory(s.static_root))
       return Err(Code::kIo, "static directory not found: " + s.opt.static_dir, "static_dir");
   }
+  if (s.opt.tls_cert_file.empty() != s.opt.tls_key_file.empty())
+    return Err(Code::kInvalidField, "TLS needs both a certificate and a private key",
+               s.opt.tls_cert_file.empty() ? "tls_cert" : "tls_key");
+  if (!s.opt.tls_cert_file.empty()) {
+    CX_ASSIGN_OR_RETURN(s.tls_ctx, MakeTlsContext(s.opt.tls_cert_file, s.opt.tls_key_file));
+  }
+  CX_ASSIGN_OR_RETURN(s.cors, CorsPolicy::Create(s.opt.cors_origins));
   beast::error_code ec;
   auto addr = asio::ip::make_address(s.opt.host, ec);
   if (ec) return Err(Code::kInvalidField, "bad listen address: " + s.opt.host, "host");
@@ -545,10 +722,10 @@ void HttpServer::Stop() {
     std::lock_guard lk(s.conns_mu);
     for (auto& [id, weak] : s.conns) {
       if (auto c = weak.lock()) {
-        asio::post(c->stream.get_executor(), [weak = weak] {
+        asio::post(c->ex, [weak = weak] {
           if (auto c2 = weak.lock(); c2 && c2->reading) {
             beast::error_code ig;
-            c2->stream.socket().cancel(ig);
+            c2->tcp().socket().cancel(ig);
           }
         });
       }
@@ -567,6 +744,7 @@ void HttpServer::Stop() {
 }
 
 uint16_t HttpServer::port() const { return impl_->bound_port; }
+bool HttpServer::tls() const { return impl_->tls_ctx != nullptr; }
 size_t HttpServer::open_connections() const { return impl_->open.load(); }
 PubSubHub& HttpServer::hub() { return impl_->hub; }
 

@@ -1,13 +1,24 @@
-// HTTP/1.1 server (Boost.Beast, C++20 coroutines) in front of a Router.
-// All Boost.Asio/Beast code lives in http_server.cc; this header is plain C++.
+// HTTP/1.1 server (Boost.Beast, C++20 coroutines) in front of a Router, over plain TCP or
+// TLS. All Boost.Asio/Beast/OpenSSL-TLS code lives in http_server.cc; this header is plain C++.
 //
-// Per connection: keep-alive, a header timeout for the first request, an idle timeout
-// between requests, a body timeout, a write timeout; a request body above max_body_bytes
-// gets 413 REQUEST_TOO_LARGE and the connection closes; headers above max_header_bytes get
-// 431. At most max_connections are open at once; the next one gets 503 and is closed.
+// Per connection: keep-alive, a header timeout for the first request (a deadline for the
+// whole header, so dribbling bytes does not extend it; with TLS it covers the handshake
+// too), an idle timeout between requests, a body timeout, a write timeout. Headers above
+// max_header_bytes get 431. Request bodies are limited per route: RouteSpec::max_body_bytes
+// when set, else max_body_bytes (64 KiB, enough for any JSON body); a larger body gets 413
+// REQUEST_TOO_LARGE -- from the Content-Length alone, before the body is read, or as soon
+// as a chunked body crosses the limit -- and the connection closes. At most
+// max_connections are open at once; the next one gets 503 UNAVAILABLE and is closed.
 // Every response carries security headers (X-Content-Type-Options: nosniff,
-// X-Frame-Options: DENY, CSP frame-ancestors 'none', Referrer-Policy: no-referrer); API
-// responses default to Cache-Control: no-store.
+// X-Frame-Options: DENY, CSP frame-ancestors 'none', Referrer-Policy: no-referrer, and
+// Strict-Transport-Security when TLS is on); API responses default to
+// Cache-Control: no-store.
+// TLS (tls_cert_file + tls_key_file, PEM): TLS 1.2 and 1.3 only, ECDHE with AEAD ciphers
+// only (AES-GCM, ChaCha20-Poly1305), no renegotiation, no compression; WebSocket runs over
+// the same TLS stream (wss://). A client that does not complete a TLS handshake within the
+// header timeout (plain HTTP to the TLS port, an SSL 3 / TLS 1.0 / 1.1 hello) is dropped.
+// CORS: cors_origins is the allow-list (see cors.h); preflights for API paths are
+// answered by the server, before the Router.
 // Paths under api_prefix go to the Router. Other GET/HEAD paths are served from
 // static_dir when set: files under /assets/ with "public, max-age=31536000, immutable"
 // (Vite content-hashes their names), index.html with "no-cache", and any unknown
@@ -18,7 +29,7 @@
 // channel. The token may come as Authorization: Bearer or ?access_token=; ws_authorize
 // decides which principal may join which channel.
 //
-// "Expect: 100-continue" is answered before the body is read.
+// "Expect: 100-continue" is answered before the body is read (after the body limit check).
 //
 // Thread-safety: Start/Stop from one controlling thread. The Router must outlive the
 // server and not change after Start. hub() is thread-safe. A Responder may be called
@@ -51,7 +62,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port (see HttpServer::port())
   int io_threads = 2;
-  size_t max_body_bytes = 1 << 20;
+  size_t max_body_bytes = 64 * 1024;  // default per-route limit (RouteSpec::max_body_bytes)
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 2048;
   std::chrono::milliseconds header_timeout{10'000};
@@ -65,6 +76,12 @@ struct ServerOptions {
   std::vector<std::string> router_prefixes;
   std::string static_dir;  // empty: no static files
   std::string content_security_policy = "frame-ancestors 'none'";
+  // TLS: both set = HTTPS only on this port (PEM certificate chain and private key).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string hsts = "max-age=31536000; includeSubDomains";  // sent when TLS is on
+  // CORS allow-list of origins ("https://app.example.com"); empty = no CORS headers.
+  std::vector<std::string> cors_origins;
   std::string ws_path = "/api/v1/ws";
   size_t ws_max_queue = 1024;  // queued outgoing messages before a slow client is dropped
   // Called once per response, on an io thread; must be cheap and thread-safe.
@@ -86,12 +103,15 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds, listens and starts the io threads. Returns the bound port.
-  // kIo if the address cannot be bound; kBadRequest if already started.
+  // kIo if the address cannot be bound or the TLS certificate/key cannot be loaded (field
+  // "tls_cert" / "tls_key"); kInvalidField for a bad CORS origin or only one of the TLS
+  // files; kBadRequest if already started.
   Result<uint16_t> Start();
   // Stops accepting, lets in-flight requests finish (up to stop_grace), closes idle
   // connections, joins the io threads. Idempotent.
   void Stop();
   uint16_t port() const;
+  bool tls() const;
   size_t open_connections() const;
   PubSubHub& hub();
 

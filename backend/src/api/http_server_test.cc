@@ -157,6 +157,11 @@ class ServerTest : public ::testing::Test {
                     [](HttpRequest&& r, const auth::Principal&, Responder respond) {
                       respond(HttpResponse::Json(200, std::move(r.body)));
                     })));
+    // A route with its own, larger body limit (as the document upload has).
+    ok(router_.Add(RouteSpec(Method::kPost, "/api/v1/upload", Access::Public(),
+                    [](HttpRequest&& r, const auth::Principal&, Responder respond) {
+                      respond(HttpResponse::Json(200, "{\"bytes\":" + std::to_string(r.body.size()) + "}"));
+                    }).BodyLimit(4096)));
     // Answers later from another thread, as the engine does after a journal commit.
     ok(router_.Add(RouteSpec(Method::kPost, "/api/v1/slow/{n}", Access::AnyUser(),
                     [this](HttpRequest&& r, const auth::Principal&, Responder respond) {
@@ -351,6 +356,122 @@ TEST_F(ServerTest, OversizedBodyGets413AndClose) {
     Client c(port);
     auto r = c.Request("GET", "/api/v1/ping", "", "", "X-Big: " + std::string(20000, 'h') + "\r\n");
     EXPECT_EQ(r.status, 431);
+  }
+}
+
+TEST_F(ServerTest, BodyLimitsArePerRoute) {
+  ServerOptions o;
+  o.max_body_bytes = 1024;  // the default for routes without their own limit
+  uint16_t port = Start(o);
+  {
+    Client c(port);
+    auto r = c.Request("POST", "/api/v1/upload", "", std::string(3000, 'u'));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "{\"bytes\":3000}");
+  }
+  {  // The same body on a default route: refused from the Content-Length, before the body.
+    Client c(port);
+    ASSERT_TRUE(c.Send("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n"));
+    auto r = c.Read();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(Code(r), "REQUEST_TOO_LARGE");
+    EXPECT_NE(r.body.find("1024 bytes"), std::string::npos) << r.body;
+    EXPECT_EQ(r.H("content-type"), "application/problem+json");
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  {  // Above the route's own limit.
+    Client c(port);
+    auto r = c.Request("POST", "/api/v1/upload", "", std::string(4097, 'u'));
+    EXPECT_EQ(r.status, 413);
+    EXPECT_NE(r.body.find("4096 bytes"), std::string::npos) << r.body;
+  }
+  {  // Chunked: the route's limit applies while the chunks arrive.
+    Client c(port);
+    std::string chunk(1500, 'y');
+    std::string two = "5dc\r\n" + chunk + "\r\n5dc\r\n" + chunk + "\r\n0\r\n\r\n";
+    ASSERT_TRUE(c.Send("POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + two));
+    EXPECT_EQ(c.Read().status, 200);
+    Client d(port);
+    ASSERT_TRUE(d.Send("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + two));
+    EXPECT_EQ(d.Read().status, 413);
+  }
+  // The router's table says so too.
+  ASSERT_TRUE(router_.SetBodyLimit(Method::kPost, "/api/v1/echo", 99).ok());
+  EXPECT_FALSE(router_.SetBodyLimit(Method::kPost, "/api/v1/nope", 99).ok());
+}
+
+TEST_F(ServerTest, CorsAllowListPreflightAndVary) {
+  ServerOptions o;
+  o.cors_origins = {"https://app.example.com", "http://localhost:5173"};
+  uint16_t port = Start(o);
+  Client c(port);
+  auto pre = c.Request("OPTIONS", "/api/v1/echo", "", "",
+                       "Origin: https://app.example.com\r\nAccess-Control-Request-Method: POST\r\n"
+                       "Access-Control-Request-Headers: authorization, content-type, x-cx-signature\r\n");
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(pre.H("access-control-allow-origin"), "https://app.example.com");
+  EXPECT_EQ(pre.H("access-control-allow-methods"), "POST");
+  EXPECT_NE(pre.H("access-control-allow-headers").find("X-CX-Signature"), std::string::npos);
+  EXPECT_NE(pre.H("vary").find("Origin"), std::string::npos);
+  // An actual request from the allowed origin.
+  auto r = c.Request("GET", "/api/v1/ping", "", "", "Origin: http://localhost:5173\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.H("access-control-allow-origin"), "http://localhost:5173");
+  EXPECT_EQ(r.H("vary"), "Origin");
+  // Another origin: no CORS headers at all, and its preflight is refused.
+  auto evil = c.Request("GET", "/api/v1/ping", "", "", "Origin: https://evil.example\r\n");
+  EXPECT_EQ(evil.status, 200);
+  EXPECT_EQ(evil.H("access-control-allow-origin"), "");
+  EXPECT_EQ(evil.H("vary"), "Origin");
+  auto evil_pre = c.Request("OPTIONS", "/api/v1/echo", "", "",
+                            "Origin: https://evil.example\r\nAccess-Control-Request-Method: POST\r\n");
+  EXPECT_EQ(evil_pre.status, 403);
+  EXPECT_EQ(evil_pre.H("access-control-allow-origin"), "");
+  EXPECT_EQ(evil_pre.H("access-control-allow-methods"), "");
+  // A path the API does not have.
+  EXPECT_EQ(c.Request("OPTIONS", "/api/v1/nothing", "", "",
+                      "Origin: https://app.example.com\r\nAccess-Control-Request-Method: GET\r\n").status, 404);
+  // A 413 to an allowed origin still carries the grant (so the page can read the error).
+  Client d(port);
+  ASSERT_TRUE(d.Send("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example.com\r\nContent-Length: 999999\r\n\r\n"));
+  auto big = d.Read();
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.H("access-control-allow-origin"), "https://app.example.com");
+  // No Strict-Transport-Security on plain HTTP.
+  EXPECT_EQ(r.H("strict-transport-security"), "");
+}
+
+TEST(ServerStart, BadCorsOriginOrTlsFilesAreErrors) {
+  Router router;
+  {
+    ServerOptions o;
+    o.port = 0;
+    o.cors_origins = {"*"};
+    HttpServer s(router, o);
+    auto r = s.Start();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "cors_origin");
+  }
+  {
+    ServerOptions o;
+    o.port = 0;
+    o.tls_cert_file = "/nonexistent/cert.pem";
+    HttpServer s(router, o);
+    auto r = s.Start();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "tls_key");  // only one of the two
+  }
+  {
+    ServerOptions o;
+    o.port = 0;
+    o.tls_cert_file = "/nonexistent/cert.pem";
+    o.tls_key_file = "/nonexistent/key.pem";
+    HttpServer s(router, o);
+    auto r = s.Start();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Code::kIo);
+    EXPECT_EQ(r.error().field, "tls_cert");
+    EXPECT_FALSE(s.tls());
   }
 }
 

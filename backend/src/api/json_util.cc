@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "api/input_check.h"
 #include "core/units.h"
 
 namespace cx::api {
@@ -38,19 +39,66 @@ Result<json::object> ParseJsonObject(std::string_view body) {
   return std::move(v.as_object());
 }
 
-Result<std::optional<std::string>> GetOptString(const json::object& o, std::string_view key,
-                                                size_t max_len) {
+namespace {
+Result<std::optional<std::string>> OptText(const json::object& o, std::string_view key, size_t max_len,
+                                           TextKind kind) {
   const json::value* v = Find(o, key);
   if (!v) return std::optional<std::string>();
   if (!v->is_string()) return Invalid(key, "a string");
   const auto& s = v->get_string();
   if (s.size() > max_len)
     return Invalid(key, "at most " + std::to_string(max_len) + " bytes");
-  return std::optional<std::string>(std::string(s.data(), s.size()));
+  std::string_view text(s.data(), s.size());
+  CX_TRY(CheckText(text, key, kind));
+  return std::optional<std::string>(std::string(text));
+}
+}  // namespace
+
+Result<std::optional<std::string>> GetOptString(const json::object& o, std::string_view key,
+                                                size_t max_len) {
+  return OptText(o, key, max_len, TextKind::kLine);
 }
 
 Result<std::string> GetString(const json::object& o, std::string_view key, size_t max_len) {
   CX_ASSIGN_OR_RETURN(auto s, GetOptString(o, key, max_len));
+  if (!s) return Missing(key);
+  return std::move(*s);
+}
+
+Result<std::optional<std::string>> GetOptText(const json::object& o, std::string_view key,
+                                              size_t max_len) {
+  return OptText(o, key, max_len, TextKind::kMultiline);
+}
+
+Result<std::string> GetText(const json::object& o, std::string_view key, size_t max_len) {
+  CX_ASSIGN_OR_RETURN(auto s, GetOptText(o, key, max_len));
+  if (!s) return Missing(key);
+  return std::move(*s);
+}
+
+Result<std::optional<std::string>> GetOptDate(const json::object& o, std::string_view key) {
+  CX_ASSIGN_OR_RETURN(auto s, GetOptString(o, key, 32));
+  if (s) CX_TRY(ParseIsoDate(*s, key));
+  return s;
+}
+
+Result<std::string> GetDate(const json::object& o, std::string_view key) {
+  CX_ASSIGN_OR_RETURN(auto s, GetOptDate(o, key));
+  if (!s) return Missing(key);
+  return std::move(*s);
+}
+
+Result<std::optional<std::string>> GetOptCountry(const json::object& o, std::string_view key) {
+  CX_ASSIGN_OR_RETURN(auto s, GetOptString(o, key, 8));
+  if (!s) return s;
+  for (auto& c : *s)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  CX_TRY(CheckCountry(*s, key));
+  return s;
+}
+
+Result<std::string> GetCountry(const json::object& o, std::string_view key) {
+  CX_ASSIGN_OR_RETURN(auto s, GetOptCountry(o, key));
   if (!s) return Missing(key);
   return std::move(*s);
 }
@@ -133,6 +181,7 @@ Result<std::vector<std::string>> GetStringArray(const json::object& o, std::stri
     if (!e.is_string()) return Invalid(key, "an array of strings");
     const auto& s = e.get_string();
     if (s.size() > kDefaultMaxString) return Invalid(key, "an array of short strings");
+    CX_TRY(CheckText(std::string_view(s.data(), s.size()), key));
     out.emplace_back(s.data(), s.size());
   }
   return out;

@@ -2,6 +2,11 @@
 //   malformed / not an object / too deep      -> kBadJson (REQUEST_BAD_JSON)
 //   required member absent or null            -> kMissingField, field = member name
 //   member of the wrong type or out of range  -> kInvalidField, field = member name
+// Every string a getter returns has passed api::CheckText (input_check.h): valid UTF-8, no
+// control characters, no line breaks, no bidi overrides. GetText/GetOptText are for
+// multi-line text (descriptions, reasons, signed messages) and also allow '\n' and '\t'.
+// GetDate/GetCountry (and Opt) also check the value is a real calendar date "YYYY-MM-DD"
+// or an ISO 3166-1 alpha-2 code.
 // Amounts travel as decimal strings ("12.345" tonnes, "10.50" currency) and are parsed
 // to integers with cx::ParseDecimal / ParseTonnesToKg; JSON numbers are refused for them
 // so no amount ever passes through a double. Thread-safe: pure functions.
@@ -29,6 +34,20 @@ Result<std::string> GetString(const boost::json::object& o, std::string_view key
 Result<std::optional<std::string>> GetOptString(const boost::json::object& o,
                                                 std::string_view key,
                                                 size_t max_len = kDefaultMaxString);
+// Multi-line text: as GetString, but '\n' and '\t' are allowed.
+Result<std::string> GetText(const boost::json::object& o, std::string_view key,
+                            size_t max_len = kDefaultMaxString);
+Result<std::optional<std::string>> GetOptText(const boost::json::object& o,
+                                              std::string_view key,
+                                              size_t max_len = kDefaultMaxString);
+// "YYYY-MM-DD", a day that exists (input_check.h ParseIsoDate).
+Result<std::string> GetDate(const boost::json::object& o, std::string_view key);
+Result<std::optional<std::string>> GetOptDate(const boost::json::object& o, std::string_view key);
+// An ISO 3166-1 alpha-2 country code (input_check.h CheckCountry), returned upper-case
+// ("br" is taken as "BR").
+Result<std::string> GetCountry(const boost::json::object& o, std::string_view key);
+Result<std::optional<std::string>> GetOptCountry(const boost::json::object& o,
+                                                 std::string_view key);
 // A JSON integer (no fraction, no exponent, fits int64).
 Result<int64_t> GetInt64(const boost::json::object& o, std::string_view key);
 Result<std::optional<int64_t>> GetOptInt64(const boost::json::object& o, std::string_view key);

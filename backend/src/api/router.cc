@@ -169,6 +169,16 @@ Router::Match Router::Find(Method method, std::string_view path) const {
   return best;
 }
 
+Result<void> Router::SetBodyLimit(Method method, std::string_view pattern, size_t bytes) {
+  for (auto& r : routes_) {
+    if (r.method == method && r.pattern == pattern) {
+      r.max_body_bytes = bytes;
+      return Ok();
+    }
+  }
+  return Err(Code::kNotFound, "no route " + std::string(MethodName(method)) + " " + std::string(pattern));
+}
+
 Result<auth::Principal> Router::Authenticate(const HttpRequest& req) const {
   auto h = req.Header("Authorization");
   if (!h) return auth::Principal::Anonymous();

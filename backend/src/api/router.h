@@ -59,6 +59,14 @@ struct RouteSpec {
     return std::move(*this);
   }
 
+  // Largest request body this route accepts, chainable: RouteSpec(...).BodyLimit(32 << 20).
+  // 0 = the server's default (ServerOptions::max_body_bytes, 64 KiB: JSON bodies); a body
+  // above the limit is refused with 413 REQUEST_TOO_LARGE before it is read.
+  RouteSpec&& BodyLimit(size_t bytes) && {
+    max_body_bytes = bytes;
+    return std::move(*this);
+  }
+
   Method method = Method::kGet;
   std::string pattern;  // "/api/v1/projects/{id}"
   Access access;
@@ -70,6 +78,7 @@ struct RouteSpec {
   std::string response_schema;  // name under components/schemas, empty = generic
   int success_status = 200;
   std::string operation_id;     // default: derived from method and pattern
+  size_t max_body_bytes = 0;    // 0 = server default (see BodyLimit)
 };
 
 // Wraps `deliver` into a Responder that runs it at most once; if every copy is destroyed
@@ -106,6 +115,9 @@ class Router {
                                std::string path = "/api/v1/openapi.json");
 
   const std::vector<RouteSpec>& routes() const { return routes_; }
+  // Sets the body limit of a registered route (for routes registered by code that does
+  // not know the limits, e.g. the document upload). kNotFound if there is no such route.
+  Result<void> SetBodyLimit(Method method, std::string_view pattern, size_t bytes);
 
   enum class MatchKind : uint8_t { kFound, kNotFound, kMethodNotAllowed };
   struct Match {

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "app/import_cmd.h"
+#include "app/kyc.h"
+#include "app/privacy.h"
 #include "auth/password.h"
 
 namespace cx::app {
@@ -105,13 +107,14 @@ Result<void> LoadDemoMarket(engine::Engine& e, int64_t admin, int64_t dev, int64
 
 }  // namespace
 
-Result<void> LoadDemo(engine::Engine& e, const std::string& testdata_dir) {
+Result<void> LoadDemo(engine::Engine& e, PiiVault& vault, const std::string& testdata_dir) {
   static const uint32_t kRoleBits[] = {kAdmin, kAuditor, kVerifier, kVerifier, kProjectDeveloper, kTrader, kTrader};
   std::vector<int64_t> ids;
   int i = 0;
   for (const auto& u : DemoUsers()) {
     CX_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(u.password));
-    CX_ASSIGN_OR_RETURN(std::string id, e.Execute(RegisterUser{u.email, hash, u.role + " (demo)", kRoleBits[i++]},
+    CX_ASSIGN_OR_RETURN(RegisterUser reg, SealNewUser(vault, u.email, u.role + " (demo)", hash, kRoleBits[i++]));
+    CX_ASSIGN_OR_RETURN(std::string id, e.Execute(reg,
         [](const RegistryState& s, const engine::Outcome&) -> Result<std::string> { return std::to_string(s.users().rbegin()->first); }));
     ids.push_back(std::stoll(id));
   }
@@ -166,6 +169,8 @@ Result<void> LoadDemo(engine::Engine& e, const std::string& testdata_dir) {
   p2.credit_class = 2;
   CX_TRY(e.Execute(CreateProject{dev, p2}));
   CX_TRY(e.Execute(SubmitProject{dev, pid + 1}));
+  // The developer and the traders pass KYC (full) before cash moves (app/kyc.h).
+  CX_TRY(VerifyDemoUsers(e, vault, ids[0], {dev, ids[6], ids[5]}));
   CX_TRY(LoadDemoMarket(e, ids[0], dev, ids[6], ids[5], seller_acct, buyer_acct, batch));
   // Real rows from public registry exports.
   namespace fs = std::filesystem;

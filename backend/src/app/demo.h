@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/pii.h"
 #include "engine/engine.h"
 
 namespace cx::app {
@@ -17,6 +18,7 @@ const std::vector<DemoUser>& DemoUsers();
 // Default credit classes (also created on any empty journal without --demo).
 Result<void> CreateDefaultClasses(engine::Engine& e);
 // Loads the demo; `testdata_dir` holds <registry>/*.csv copies.
-Result<void> LoadDemo(engine::Engine& e, const std::string& testdata_dir);
+// Demo users' personal fields are sealed in `vault` like any sign-up's.
+Result<void> LoadDemo(engine::Engine& e, PiiVault& vault, const std::string& testdata_dir);
 
 }  // namespace cx::app

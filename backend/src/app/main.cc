@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "api/http_server.h"
@@ -20,10 +21,18 @@
 #include "core/merkle.h"
 #include "app/demo.h"
 #include "app/import_cmd.h"
+#include "app/kyc.h"
 #include "app/market_feed.h"
+#include "app/apikey_auth.h"
+#ifdef CX_HAVE_FIX
+#include "app/fix_bridge.h"
+#endif
 #include "app/rate_limits.h"
+#include "app/body_limits.h"
 #include "auth/token_cache.h"
+#include "app/privacy.h"
 #include "app/service.h"
+#include "app/views.h"
 #include "auth/jwt.h"
 #include "auth/random.h"
 #include "engine/engine.h"
@@ -122,9 +131,31 @@ std::string RepoFile(const char* argv0, const std::string& rel) {
   return "";
 }
 
-int Serve(const std::string& data, const std::string& listen, bool demo, std::string static_dir,
-          int io_threads, int alert_scan_seconds, const app::RateLimits& limits, const std::string& public_host,
-          const char* argv0) {
+// `carbonx serve` options (one field per flag; add new flags here and in main()).
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  bool demo = false;
+  std::string static_dir;
+  int io_threads = 2;
+  int alert_scan_seconds = 60;
+  app::RateLimits limits;
+  std::string public_host;
+  std::string mfa_required_roles = "admin,verifier";
+  int64_t rate_limit_key = 100;  // signed requests per second per API key (burst 2x; 0 = off)
+  std::string fix_listen, fix_config;  // FIX 4.4 gateway (app/fix_bridge.h)
+  std::string tls_cert, tls_key;       // HTTPS on --listen (api/http_server.h)
+  std::vector<std::string> cors_origins;  // CORS allow-list (api/cors.h)
+  std::string sanctions;                  // sanctions list file (app/kyc.h)
+};
+
+int Serve(const std::string& data, ServeOptions o, const char* argv0) {
+  const std::string& listen = o.listen;
+  const bool demo = o.demo;
+  std::string& static_dir = o.static_dir;
+  const int io_threads = o.io_threads;
+  const int alert_scan_seconds = o.alert_scan_seconds;
+  const app::RateLimits& limits = o.limits;
+  const std::string& public_host = o.public_host;
   int lock = LockDataDir(data);
   (void)lock;
   // Market data and private order feeds are published from durable engine outcomes.
@@ -132,8 +163,29 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   engine::Options eopts;
   eopts.observe = [&feed](const registry::RegistryState& s, const engine::Outcome& o) { return feed.Observe(s, o); };
   eopts.publish = [&feed](const std::vector<std::shared_ptr<const void>>& items) { feed.Publish(items); };
+  // API keys: the edge's copy of keys and owners' roles follows the engine (apikey_auth.h).
+  app::ApiKeyDirectory api_keys;
+  eopts.observe = app::ObserveApiKeys(std::move(eopts.observe), &api_keys);
+#ifdef CX_HAVE_FIX
+  // FIX gateway: wraps the hooks last (execution reports leave after the journal commit).
+  std::unique_ptr<app::FixService> fix;
+  if (!o.fix_config.empty() || !o.fix_listen.empty()) fix = app::FixService::Prepare(data, eopts);
+#endif
   auto engine = OpenEngine(data, eopts);
+#ifdef CX_HAVE_FIX
+  if (fix) fix->Attach(*engine);
+#endif
   feed.Bootstrap(engine->state());
+  api_keys.Bootstrap(engine->state());
+  // Personal data (app/pii.h): DIR/pii.db under $CX_PII_MASTER_KEY or DIR/pii.key. Keys of
+  // users erased just before a crash are shredded now (app/privacy.h).
+  auto vault = app::PiiVault::OpenDir(data);
+  if (!vault.ok()) {
+    std::cerr << "carbonx: personal-data vault: " << vault.error().message << "\n";
+    return 1;
+  }
+  if (auto n = app::ShredErasedKeys(**vault, engine->state()); !n.ok())
+    std::cerr << "carbonx: shredding erased users' keys: " << n.error().message << "\n";
   engine->Start();
   bool fresh = engine->stats().committed_seq == 0;
   if (fresh) {
@@ -142,7 +194,7 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   }
   if (fresh && demo) {
     std::cerr << "carbonx: loading demo data...\n";
-    auto r = app::LoadDemo(*engine, RepoFile(argv0, "backend/src/importers/testdata"));
+    auto r = app::LoadDemo(*engine, **vault, RepoFile(argv0, "backend/src/importers/testdata"));
     if (!r.ok()) std::cerr << "carbonx: demo: " << r.error().message << "\n";
   }
   auto jwt = auth::JwtCodec::Create(JwtKey(data));
@@ -189,6 +241,19 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
     }
   }
   ctx.mfa_key = mfa_key ? &*mfa_key : nullptr;
+  ctx.vault = vault->get();
+  {
+    std::vector<std::string> names;
+    std::stringstream ss(o.mfa_required_roles);
+    for (std::string n; std::getline(ss, n, ',');)
+      if (!n.empty() && n != "none") names.push_back(n);
+    bool ok = true;
+    ctx.mfa_required_roles = app::RolesFromNames(names, &ok);
+    if (!ok) {
+      std::cerr << "carbonx: --mfa-required-roles: unknown role in '" << o.mfa_required_roles << "'\n";
+      return 2;
+    }
+  }
   if (const char* chain = std::getenv("CX_SIWE_CHAIN_ID")) ctx.siwe_chain_id = std::strtoull(chain, nullptr, 10);
   api::Router router;
   // Verified access tokens are remembered until they expire (a bot reuses one token for
@@ -205,6 +270,34 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   if (rr.ok()) rr = app::RegisterDocumentRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterMarketRoutes(router, ctx, feed);
   if (rr.ok()) rr = app::RegisterSecurityRoutes(router, ctx);
+  if (rr.ok()) rr = app::RegisterPrivacyRoutes(router, ctx);
+  // KYC/AML and payment webhooks (app/kyc.h): sanctions list and webhook secrets.
+  if (rr.ok()) {
+    auto kyc = app::LoadKycConfig(data, o.sanctions);
+    if (kyc.ok()) {
+      std::cerr << "carbonx: sanctions screening: " << (*kyc)->sanctions.size() << " names"
+                << ((*kyc)->sanctions_files.empty() ? " (no list: pass --sanctions FILE or put DATA/sanctions.csv)" : "") << "\n";
+      rr = app::RegisterKycRoutes(router, ctx, *kyc);
+    } else {
+      rr = kyc.take_error();
+    }
+  }
+  // API keys: master key $CX_API_KEY_MASTER or DIR/apikey.key (created once, mode 0600);
+  // the filter authenticating X-CX-Key requests runs before the rate limits (below).
+  std::unique_ptr<app::ApiKeyGate> key_gate;
+  if (rr.ok()) {
+    auto master = app::LoadApiKeyMaster(data);
+    auto gate = master.ok() ? app::ApiKeyGate::Create(std::move(master).value(), &api_keys, o.rate_limit_key,
+                                                      ctx.mfa_required_roles)
+                            : Result<std::unique_ptr<app::ApiKeyGate>>(master.take_error());
+    if (gate.ok()) {
+      key_gate = std::move(gate).value();
+      rr = app::RegisterApiKeyRoutes(router, ctx, *key_gate);
+      app::InstallApiKeyFilter(router, *key_gate);
+    } else {
+      rr = gate.take_error();
+    }
+  }
 #ifdef CX_HAVE_ML
   // ---- Analytics (issue 8): the forecast model lives in DATA/models/reference (trained
   // there once, in the background, when missing). Reference series: EUA front-month
@@ -233,13 +326,27 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
     std::cerr << "carbonx: routes: " << rr.error().message << "\n";
     return 1;
   }
+#ifdef CX_HAVE_FIX
+  if (fix) {
+    auto port = fix->Start(key_gate.get(), &api_keys, o.fix_config, o.fix_listen);
+    if (!port.ok()) {
+      std::cerr << "carbonx: FIX: " << port.error().message << "\n";
+      return 1;
+    }
+    std::cout << "carbonx: FIX 4.4 gateway on port " << *port << std::endl;
+  }
+#endif
   api::ServerOptions opts;
   auto colon = listen.rfind(':');
   opts.host = listen.substr(0, colon);
   opts.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
   opts.io_threads = io_threads;
   opts.router_prefixes = {"/ipfs/"};
-  opts.max_body_bytes = ctx.max_document_bytes + 4096;  // document uploads
+  // Request bodies: 64 KiB (opts.max_body_bytes) except the routes in app/body_limits.cc.
+  app::SetBodyLimits(router, ctx);
+  opts.tls_cert_file = o.tls_cert;
+  opts.tls_key_file = o.tls_key;
+  opts.cors_origins = o.cors_origins;
   if (static_dir.empty()) static_dir = DefaultStaticDir(argv0);
   opts.static_dir = static_dir;
   opts.ws_authorize = &app::MarketFeed::Authorize;
@@ -263,12 +370,16 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  std::cout << "carbonx: serving http://" << opts.host << ":" << *port << "/ (data " << data
+  std::cout << "carbonx: serving " << (server.tls() ? "https://" : "http://") << opts.host << ":" << *port << "/ (data " << data
             << ", journal at seq " << engine->stats().committed_seq << ")" << std::endl;
   if (demo) {
     std::cout << "carbonx: demo sign-ins (email / password):" << std::endl;
     for (const auto& u : app::DemoUsers())
       std::cout << "  " << u.role << ": " << u.email << " / " << u.password << std::endl;
+    if (ctx.mfa_required_roles != 0)
+      std::cout << "  (" << app::RolesText(ctx.mfa_required_roles)
+                << " act only after two-factor sign-in: turn it on under Settings first;"
+                   " --mfa-required-roles none lifts this for a demo)" << std::endl;
   }
   // The market timer: once a second, end due call auctions and expire good-till-time
   // orders (a tick with nothing due is refused by the engine and writes nothing), and
@@ -297,6 +408,9 @@ int Serve(const std::string& data, const std::string& listen, bool demo, std::st
   }
   std::cout << "carbonx: stopping" << std::endl;
   server.Stop();
+#ifdef CX_HAVE_FIX
+  if (fix) fix->Stop();
+#endif
   engine->Stop();
   while (scanning) std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a scan in flight ends at once
   return 0;
@@ -338,28 +452,36 @@ int main(int argc, char** argv) {
   std::string data = "var";
 
   auto* serve = app.add_subcommand("serve", "Run the HTTP server (API, WebSocket, web app)");
-  std::string listen = "127.0.0.1:8080", static_dir;
-  bool demo = false;
-  int io_threads = 2;
+  ServeOptions so;
   serve->add_option("--data", data, "data directory (journal, keys)")->capture_default_str();
-  serve->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
-  serve->add_flag("--demo", demo, "load demo users, a project and registry rows into an empty journal");
-  serve->add_option("--static", static_dir, "directory of the built web app (default: frontend/dist)");
-  serve->add_option("--io-threads", io_threads, "HTTP threads")->capture_default_str();
-  app::RateLimits limits;
-  serve->add_option("--rate-limit-user", limits.user_per_s, "requests per second per signed-in user (burst 2x; 0 = off)")
+  serve->add_option("--listen", so.listen, "HOST:PORT")->capture_default_str();
+  serve->add_flag("--demo", so.demo, "load demo users, a project and registry rows into an empty journal");
+  serve->add_option("--static", so.static_dir, "directory of the built web app (default: frontend/dist)");
+  serve->add_option("--io-threads", so.io_threads, "HTTP threads")->capture_default_str();
+  serve->add_option("--rate-limit-user", so.limits.user_per_s, "requests per second per signed-in user (burst 2x; 0 = off)")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))->capture_default_str();
-  serve->add_option("--rate-limit-ip", limits.ip_per_s, "anonymous requests per second per IP (burst 2x; 0 = off)")
+  serve->add_option("--rate-limit-ip", so.limits.ip_per_s, "anonymous requests per second per IP (burst 2x; 0 = off)")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))->capture_default_str();
-  serve->add_option("--rate-limit-auth", limits.auth_per_s, "sign-in/sign-up attempts per second per IP (burst 2x; 0 = off)")
+  serve->add_option("--rate-limit-auth", so.limits.auth_per_s, "sign-in/sign-up attempts per second per IP (burst 2x; 0 = off)")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))->capture_default_str();
-  std::string public_host;
-  serve->add_option("--public-host", public_host,
+  serve->add_option("--rate-limit-key", so.rate_limit_key, "signed requests per second per API key (burst 2x; 0 = off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))->capture_default_str();
+  serve->add_option("--public-host", so.public_host,
                     "host[:port] users reach this server at (Sign-In with Ethereum messages must name it); "
                     "default: 127.0.0.1:PORT and localhost:PORT");
-  int alert_scan_seconds = 60;
-  serve->add_option("--alert-scan-seconds", alert_scan_seconds, "seconds between market-abuse detector scans")
+  serve->add_option("--alert-scan-seconds", so.alert_scan_seconds, "seconds between market-abuse detector scans")
       ->check(CLI::Range(1, 86400))->capture_default_str();
+  serve->add_option("--mfa-required-roles", so.mfa_required_roles,
+                    "roles that act only with a second factor (comma list, or none)")->capture_default_str();
+  serve->add_option("--fix-listen", so.fix_listen, "FIX 4.4 gateway HOST:PORT (overrides SocketAcceptPort)");
+  serve->add_option("--fix-config", so.fix_config, "FIX session settings (QuickFIX format; README \"FIX gateway\")");
+  serve->add_option("--tls-cert", so.tls_cert, "PEM certificate chain: serve HTTPS (and wss://) only, with --tls-key");
+  serve->add_option("--tls-key", so.tls_key, "PEM private key of --tls-cert");
+  serve->add_option("--cors-origin", so.cors_origins,
+                    "an origin allowed to call the API from a browser, e.g. https://app.example.com (repeatable)")
+      ->take_all();
+  serve->add_option("--sanctions", so.sanctions,
+                    "sanctions list for KYC screening: OFAC SDN CSV or one name per line (default: DATA/sanctions.csv if present)");
 
   auto* imp = app.add_subcommand("import", "Import public registry exports (CSV)");
   std::string registry;
@@ -382,7 +504,7 @@ int main(int argc, char** argv) {
   app.footer("Also: carbonx doc add|get ..., carbonx ml backtest|train|detect|report ..., carbonx bench-nw1 FILE.bin");
   CLI11_PARSE(app, argc, argv);
 
-  if (*serve) return Serve(data, listen, demo, static_dir, io_threads, alert_scan_seconds, limits, public_host, argv[0]);
+  if (*serve) return Serve(data, std::move(so), argv[0]);
   if (*ver) return Verify(data);
   if (*imp) {
     LockDataDir(data);
@@ -408,7 +530,9 @@ int main(int argc, char** argv) {
   }
   if (*snap) {
     LockDataDir(data);
-    auto e = OpenEngine(data, engine::Options{1000, 1000, 1, nullptr});
+    engine::Options snap_opts;
+    snap_opts.snapshot_every = 1;
+    auto e = OpenEngine(data, snap_opts);
     e->Start();
     // A no-op query forces nothing; a snapshot is written with the next group. Write it
     // directly instead: the state is exactly the journal's.

@@ -218,7 +218,7 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
       json::object empty;
       auto bo = req.body.empty() ? std::optional<json::object>(empty) : Body(req, respond);
       if (!bo) return;
-      CX_GET(reason, api::GetOptString(*bo, "reason", 500));
+      CX_GET(reason, api::GetOptText(*bo, "reason", 500));
       CX_GET(reopen, api::GetOptInt64(*bo, "reopen_seconds"));
       if (reopen && (*reopen < 0 || *reopen > 86400)) return respond(HttpResponse::Problem(Err(Code::kInvalidField, "0 to 86400", "reopen_seconds")));
       Submit(*c, registry::SetMarketPhase{p.user_id, id, halt, reopen.value_or(0) * 1'000'000, reason.value_or("")},
@@ -229,6 +229,18 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
   };
   CX_TRY(phase("/api/v1/instruments/{id}/halt", true, "Halt trading in an instrument (admin); cancels stay possible"));
   CX_TRY(phase("/api/v1/instruments/{id}/resume", false, "Resume an instrument (admin), through a re-opening call auction of reopen_seconds"));
+
+  CX_TRY(add(Method::kPut, "/api/v1/instruments/{id}/fees", kAdmin, [c](HttpRequest&& req, const Principal& p, Responder respond) {
+    CX_GET(id, PathId(req));
+    CX_BODY(b);
+    CX_GET(maker, api::GetInt64(b, "maker_fee_bp"));
+    CX_GET(taker, api::GetInt64(b, "taker_fee_bp"));
+    Submit(*c, registry::SetInstrumentFees{p.user_id, id, maker, taker},
+           [id](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+             return Serialize(InstrumentView(s, *s.instrument(id)));
+           }, respond);
+  }, "Set an instrument's maker and taker fees in bp (admin). New orders lock and pay the new rates; "
+     "resting orders pay the lower of the new rate and the rate they entered at", "FeesRequest", "Instrument"));
 
   // ---------------------------------------------------------------- orders
   CX_TRY(add(Method::kPost, "/api/v1/orders", kUser, [c](HttpRequest&& req, const Principal& p, Responder respond) {

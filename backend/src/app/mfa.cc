@@ -1,5 +1,6 @@
 #include "app/mfa.h"
 
+#include <algorithm>
 
 #include "auth/totp.h"
 #include "core/sha256.h"
@@ -24,28 +25,38 @@ Result<std::string> OpenMfaSecret(const documents::MasterKey& key, std::string_v
   return documents::OpenSegment(dek, 0, true, body);
 }
 
-Result<void> MfaFailures::Check(int64_t user, int64_t now) {
+Result<void> FailureWindow::Check(int64_t user, int64_t now) {
   std::lock_guard l(mu_);
   auto it = by_user_.find(user);
   if (it == by_user_.end()) return Ok();
   auto& q = it->second;
-  while (!q.empty() && q.front() <= now - kMfaFailureWindowS) q.pop_front();
+  while (!q.empty() && q.front() <= now - window_s_) q.pop_front();
   if (q.empty()) {
     by_user_.erase(it);
     return Ok();
   }
-  if (static_cast<int>(q.size()) >= kMfaMaxFailures)
-    return Err(Code::kRateLimited, "too many wrong codes: try again in " + std::to_string(q.front() + kMfaFailureWindowS - now) + " s", "otp");
+  if (static_cast<int>(q.size()) >= max_)
+    return Err(Code::kRateLimited, "too many " + what_ + ": try again in " + std::to_string(q.front() + window_s_ - now) + " s", field_);
   return Ok();
 }
 
-void MfaFailures::Record(int64_t user, int64_t now) {
+void FailureWindow::Record(int64_t user, int64_t now) {
   std::lock_guard l(mu_);
-  by_user_[user].push_back(now);
+  auto& q = by_user_[user];
+  q.push_back(now);
+  while (static_cast<int>(q.size()) > max_) q.pop_front();
 }
 
+int64_t FailureWindow::RetryAfterS(int64_t user, int64_t now) {
+  std::lock_guard l(mu_);
+  auto it = by_user_.find(user);
+  if (it == by_user_.end() || static_cast<int>(it->second.size()) < max_) return 0;
+  return std::max<int64_t>(0, it->second.front() + window_s_ - now);
+}
+
+
 Result<int64_t> CheckMfaCode(const documents::MasterKey& key, std::string_view sealed, std::string_view code, int64_t now,
-                             int64_t last_step, int64_t user, MfaFailures& failures) {
+                             int64_t last_step, int64_t user, FailureWindow& failures) {
   CX_TRY(failures.Check(user, now));
   CX_ASSIGN_OR_RETURN(std::string secret, OpenMfaSecret(key, sealed));
   auto step = auth::totp::Verify(secret, code, now, last_step);

@@ -508,7 +508,10 @@ Result<void> RegisterMlRoutes(api::Router& router, ServiceContext& ctx, const Ml
     }
     // Issuance findings are registry-wide: not when one instrument's market is asked for.
     const bool issuances = !inst && (!kind || *kind == "duplicate_issuance" || *kind == "serial_overlap");
-    Gather<MarketData>(*st, [inst, issuances](const RegistryState& s) { return CopyMarket(s, inst, issuances); },
+    ServiceContext* c = st->ctx;
+    Gather<MarketData>(*st, [c, inst, issuances](const RegistryState& s) {
+                         return CopyMarket(s, inst, issuances, [c](const registry::User& u) { return c->PersonOf(u).email; });
+                       },
                        [kind, limit](MarketData& d) { return AlertsView(d, kind, static_cast<size_t>(limit)); }, respond);
   }, "Market-abuse alerts with evidence (admins, auditors): self-trades, wash trades among linked accounts, "
      "spoofing/layering, marking the close, round-size and first-digit tests, anomalies, from the exchange's own "

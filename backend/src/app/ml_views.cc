@@ -541,7 +541,8 @@ Result<std::string> PortfolioView(PortfolioData& d, const Series* reference, dou
 
 
 
-Result<MarketData> CopyMarket(const RegistryState& s, std::optional<int64_t> inst, bool issuances) {
+Result<MarketData> CopyMarket(const RegistryState& s, std::optional<int64_t> inst, bool issuances,
+                              const std::function<std::string(const registry::User&)>& email_of) {
   if (inst && !s.instrument(*inst)) return Err(Code::kUnknownInstrument, "no such instrument", "instrument");
   MarketData d;
   std::set<int64_t> accounts;
@@ -587,7 +588,7 @@ Result<MarketData> CopyMarket(const RegistryState& s, std::optional<int64_t> ins
     d.trades.push_back(std::move(t));
   }
   for (int64_t a : accounts)
-    if (const registry::User* u = s.user_by_account(a)) d.users[a] = {u->id, u->email};
+    if (const registry::User* u = s.user_by_account(a)) d.users[a] = {u->id, email_of ? email_of(*u) : std::string()};
   if (issuances) CopyIssuances(s, d.issuances);
   return d;
 }

@@ -7,6 +7,7 @@
 #pragma once
 #include <boost/json.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -99,7 +100,10 @@ struct MarketData {
 
 // The exchange's orders (placement, and the cancel of a remainder) and fills, of one
 // instrument or all; with `issuances`, every batch as an issuance record.
-Result<MarketData> CopyMarket(const registry::RegistryState& s, std::optional<int64_t> inst, bool issuances);
+// `email_of` resolves a user's email (personal data is sealed: ServiceContext::PersonOf);
+// without it the users' emails are left empty.
+Result<MarketData> CopyMarket(const registry::RegistryState& s, std::optional<int64_t> inst, bool issuances,
+                              const std::function<std::string(const registry::User&)>& email_of = {});
 // Market-abuse alerts and issuance findings, filtered by `kind`, at most `limit` items.
 Result<std::string> AlertsView(MarketData& d, std::optional<std::string> kind, size_t limit);
 

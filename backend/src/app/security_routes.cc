@@ -19,6 +19,7 @@
 #include <mutex>
 
 #include "app/mfa.h"
+#include "app/privacy.h"
 #include "app/route_util.h"
 #include "app/views.h"
 #include "auth/random.h"
@@ -50,10 +51,10 @@ struct MfaView {
 };
 Result<MfaView> ReadMfa(ServiceContext& c, int64_t user) {
   MfaView v;
-  auto r = c.engine->Query([&v, user](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+  auto r = c.engine->Query([&v, &c, user](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
     const registry::User* u = s.user(user);
     if (!u) return Err(Code::kUnknownUser, "no such user");
-    v.email = u->email;
+    v.email = c.PersonOf(*u).email;
     if (const registry::MfaState* m = s.mfa(user)) {
       v.enabled = m->enabled;
       v.last_step = m->last_step;
@@ -174,10 +175,10 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
     int64_t uid = p.user_id;
     std::string sealed = SealMfaSecret(*c->mfa_key, secret);
     Submit(*c, registry::StartMfaEnrollment{uid, sealed},
-           [secret](const RegistryState& s, const engine::Outcome& o) -> Result<std::string> {
+           [c, secret](const RegistryState& s, const engine::Outcome& o) -> Result<std::string> {
              const auto& e = std::get<registry::MfaEnrollmentStarted>(o.events->front());
              const registry::User* u = s.user(e.user);
-             CX_ASSIGN_OR_RETURN(std::string uri, auth::totp::OtpauthUri("CarbonXchange", u->email, secret));
+             CX_ASSIGN_OR_RETURN(std::string uri, auth::totp::OtpauthUri("CarbonXchange", c->PersonOf(*u).email, secret));
              CX_ASSIGN_OR_RETURN(auth::totp::QrCode qr, auth::totp::EncodeQr(uri));
              json::object out;
              out["secret"] = auth::totp::Base32Encode(secret);
@@ -322,7 +323,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
 
   CX_TRY(add(Method::kPost, "/api/v1/auth/siwe", Access::Public(), [c, verify_siwe](HttpRequest&& req, const Principal&, Responder respond) {
     CX_BODY(b);
-    CX_GET(message, api::GetString(b, "message", auth::siwe::kMaxMessageBytes));
+    CX_GET(message, api::GetText(b, "message", auth::siwe::kMaxMessageBytes));
     CX_GET(signature, api::GetString(b, "signature", 200));
     CX_GET(signup, api::GetOptBool(b, "signup"));
     CX_GET(display_name, api::GetOptString(b, "display_name", 200));
@@ -359,8 +360,14 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       if (f->id == 0) {
         if (!signup.value_or(false))
           return respond(HttpResponse::Problem(Err(Code::kUnknownUser, "no account is linked to this wallet: sign up with \"signup\": true, or link it from your account", "signature")));
-        auto reg = c->engine->Execute(registry::RegisterUser{"", "", display_name.value_or("Wallet " + addr.substr(0, 10)), registry::kTrader, addr});
-        if (!reg.ok()) return respond(HttpResponse::Problem(reg.error()));
+        // The display name is personal data too: sealed like a password sign-up's.
+        auto sealed = SealNewUser(*c->vault, "", display_name.value_or("Wallet " + addr.substr(0, 10)), "", registry::kTrader, addr);
+        if (!sealed.ok()) return respond(HttpResponse::Problem(sealed.error()));
+        auto reg = c->engine->Execute(*sealed);
+        if (!reg.ok()) {
+          (void)c->vault->Shred(sealed->pii_key);
+          return respond(HttpResponse::Problem(reg.error()));
+        }
         f = lookup();
         if (!f.ok() || f->id == 0) return respond(HttpResponse::Problem(Err(Code::kInternal, "sign-up did not link the wallet")));
       }
@@ -377,7 +384,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
       int64_t uid = f->id;
       Submit(*c, registry::OpenSession{uid, auth::RefreshTokenHash(token), now + c->refresh_ttl_seconds, step, ""},
              [c, uid, token, now, addr](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-               CX_ASSIGN_OR_RETURN(std::string pair, TokenPair(*c, *s.user(uid), token, now));
+               CX_ASSIGN_OR_RETURN(std::string pair, TokenPair(*c, s, *s.user(uid), token, now));
                pair.pop_back();
                return pair + ",\"wallet\":\"" + addr + "\"}";
              }, respond);
@@ -387,7 +394,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
 
   CX_TRY(add(Method::kPost, "/api/v1/auth/siwe/link", kUser, [c, verify_siwe](HttpRequest&& req, const Principal& p, Responder respond) {
     CX_BODY(b);
-    CX_GET(message, api::GetString(b, "message", auth::siwe::kMaxMessageBytes));
+    CX_GET(message, api::GetText(b, "message", auth::siwe::kMaxMessageBytes));
     CX_GET(signature, api::GetString(b, "signature", 200));
     int64_t uid = p.user_id;
     c->workers->Post([c, req = std::move(req), message, signature, uid, respond, verify_siwe] {
@@ -506,7 +513,7 @@ Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx) {
   CX_TRY(add(Method::kPost, "/api/v1/cash/withdrawals/{id}/reject", kAdmin, [c](HttpRequest&& req, const Principal& p, Responder respond) {
     CX_GET(id, PathId(req));
     CX_BODY(b);
-    CX_GET(reason, api::GetString(b, "reason", 500));
+    CX_GET(reason, api::GetText(b, "reason", 500));
     Submit(*c, registry::DecideWithdrawal{p.user_id, id, false, reason, -1},
            [id](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
              return WithdrawalJson(s.withdrawals().at(id));

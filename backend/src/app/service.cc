@@ -4,11 +4,14 @@
 #include <ctime>
 #include <set>
 
+#include "api/input_check.h"
 #include "api/json_util.h"
 #include "app/mfa.h"
+#include "app/privacy.h"
 #include "app/route_util.h"
 #include "auth/totp.h"
 #include "app/views.h"
+#include "app/batch_metadata.h"
 #include "auth/password.h"
 #include "auth/refresh.h"
 #include "core/merkle.h"
@@ -99,24 +102,35 @@ Result<json::object> ProofOf(ServiceContext& c, int64_t seq, bool show_private) 
 
 registry::ProjectInfo ProjectInfoFrom(const json::object& b, Error* err) {
   registry::ProjectInfo i;
-  auto str = [&](const char* k, std::string& out, size_t max = 4096) {
+  auto str = [&](const char* k, std::string& out, size_t max = 4096, bool multiline = false) {
     if (err->code != Code::kOk) return;
-    auto r = api::GetOptString(b, k, max);
+    auto r = multiline ? api::GetOptText(b, k, max) : api::GetOptString(b, k, max);
+    if (!r.ok()) { *err = r.error(); return; }
+    if (*r) out = **r;
+  };
+  // A country code or a calendar date (api/input_check.h).
+  auto typed = [&](const char* k, std::string& out, Result<std::optional<std::string>> (*get)(const json::object&, std::string_view)) {
+    if (err->code != Code::kOk) return;
+    auto r = get(b, k);
     if (!r.ok()) { *err = r.error(); return; }
     if (*r) out = **r;
   };
   err->code = Code::kOk;
   str("name", i.name);
-  str("description", i.description, 65536);
+  str("description", i.description, 65536, true);
   str("developer_name", i.developer_name);
-  str("country", i.country);
+  typed("country", i.country, &api::GetOptCountry);
   str("subdivision", i.subdivision);
   str("sector", i.sector);
   str("project_type", i.project_type);
   str("methodology", i.methodology);
   str("website", i.website);
-  str("crediting_start", i.crediting_start, 32);
-  str("crediting_end", i.crediting_end, 32);
+  typed("crediting_start", i.crediting_start, &api::GetOptDate);
+  typed("crediting_end", i.crediting_end, &api::GetOptDate);
+  if (err->code == Code::kOk) {
+    if (auto order = api::CheckDateRange(i.crediting_start, "crediting_start", i.crediting_end, "crediting_end"); !order.ok())
+      *err = order.error();
+  }
   std::string mitigation, nature, corsia;
   str("mitigation", mitigation, 32);
   str("nature", nature, 32);
@@ -169,15 +183,23 @@ engine::Render RenderIssuance(int64_t id) {
 }  // namespace
 
 // The sign-in reply: a fresh access token for `u`'s current roles and the refresh token.
-Result<std::string> TokenPair(const ServiceContext& c, const registry::User& u, const std::string& refresh,
-                              int64_t now) {
-  CX_ASSIGN_OR_RETURN(std::string access, c.jwt->Issue(u.id, auth::RoleSet::FromBits(u.roles), now));
+Result<std::string> TokenPair(const ServiceContext& c, const RegistryState& s, const registry::User& u,
+                              const std::string& refresh, int64_t now) {
+  // A session of a user whose second factor is on was opened with it (the registry
+  // refuses OpenSession otherwise), or the factor was proven by the confirmation code.
+  const registry::MfaState* m = s.mfa(u.id);
+  uint32_t withheld = (m && m->enabled) ? 0 : (u.roles & c.mfa_required_roles);
+  CX_ASSIGN_OR_RETURN(std::string access, c.jwt->Issue(u.id, auth::RoleSet::FromBits(u.roles & ~withheld), now));
   json::object o;
   o["access_token"] = access;
   o["token_type"] = "Bearer";
   o["expires_in"] = c.jwt->ttl_seconds();
   o["refresh_token"] = refresh;
-  o["user"] = UserView(u);
+  o["user"] = UserView(u, c.PersonOf(u));
+  json::array w;
+  for (uint32_t bit = 1; bit <= registry::kAllRoles; bit <<= 1)
+    if (withheld & bit) w.emplace_back(RolesText(bit));
+  o["withheld_roles"] = std::move(w);
   return Serialize(o);
 }
 
@@ -227,13 +249,18 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
       respond(HttpResponse::Problem(Err(Code::kInvalidField, "at least 8 characters", "password")));
       return;
     }
+    if (auto v = ValidateEmail(email); !v.ok()) return respond(HttpResponse::Problem(v.error()));
     std::string display = name ? *name : email;
     c->workers->Post([c, email, password, display, roles, respond] {
       auto hash = auth::HashPassword(password);
       if (!hash.ok()) return respond(HttpResponse::Problem(hash.error()));
-      Submit(*c, registry::RegisterUser{email, *hash, display, roles},
-             [](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-               return Serialize(UserView(s.users().rbegin()->second));
+      // Personal fields sealed under a new personal-data key (privacy.h); only the
+      // sealed bytes and the email index reach the journal.
+      auto reg = SealNewUser(*c->vault, email, display, *hash, roles);
+      if (!reg.ok()) return respond(HttpResponse::Problem(reg.error()));
+      SubmitRegistration(*c, *reg, [c](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+               const registry::User& u = s.users().rbegin()->second;
+               return Serialize(UserView(u, c->PersonOf(u)));
              }, respond, 201);
     });
   }, "Sign up (roles: trader, project_developer)", "RegisterRequest", "User", 201));
@@ -244,13 +271,14 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_GET(password, api::GetString(b, "password", auth::kMaxPasswordBytes));
     CX_GET(otp, api::GetOptString(b, "otp", 16));
     CX_GET(recovery, api::GetOptString(b, "recovery_code", 64));
-    std::string lower = email;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    // The email is looked up by its keyed index; the password hash is unsealed on the
+    // worker (the record carries the sealed bytes in hex).
+    std::string index = c->vault->EmailIndex(email);
     c->engine->Submit(engine::Request{std::nullopt,
-        [lower](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-          const registry::User* u = s.user_by_email(lower);
+        [index](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+          const registry::User* u = s.user_by_email_index(index);
           if (!u) return std::string();
-          std::string rec = std::to_string(u->id) + "\n" + u->password_hash;
+          std::string rec = std::to_string(u->id) + "\n" + SealedLoginRecord(*u);
           if (const registry::MfaState* m = s.mfa(u->id); m && m->enabled)
             rec += "\n" + std::to_string(m->last_step) + "\n" + m->secret;
           return rec;
@@ -266,10 +294,23 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
             // id \n hash [\n last_step \n sealed secret] (the last two when MFA is on)
             std::string rest = known ? rec.substr(nl + 1) : std::string();
             size_t nl2 = rest.find('\n');
-            std::string hash = known ? rest.substr(0, nl2) : kDummy;
+            std::string hash = known ? PasswordHashOf(*c->vault, rest.substr(0, nl2)) : kDummy;
+            if (hash.empty()) hash = kDummy;  // shredded or unreadable: fails like a wrong password
             bool mfa_on = known && nl2 != std::string::npos;
+            int64_t known_id = known ? std::stoll(rec.substr(0, nl)) : 0;
+            int64_t now_s = Now(*c);
+            if (known) {
+              // Per-account lockout (mfa.h): checked before the hash so a locked account
+              // costs no argon2 time.
+              if (auto st = c->login_failures.Check(known_id, now_s); !st.ok()) {
+                HttpResponse locked = HttpResponse::Problem(st.error());
+                locked.headers.Set("Retry-After", std::to_string(std::max<int64_t>(1, c->login_failures.RetryAfterS(known_id, now_s))));
+                return respond(std::move(locked));
+              }
+            }
             bool good = auth::VerifyPassword(password, hash) && known;
             if (!good) {
+              if (known) c->login_failures.Record(known_id, now_s);
               // Audited (the account if it exists; never the email tried).
               c->engine->Submit(engine::Request{
                   registry::Command(registry::RecordSecurityEvent{known ? std::stoll(rec.substr(0, nl)) : 0, 0, "login_failed",
@@ -306,7 +347,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
             std::string token = auth::NewRefreshToken();
             Submit(*c, registry::OpenSession{uid, auth::RefreshTokenHash(token), now + c->refresh_ttl_seconds, step, recovery_hash},
                    [c, uid, token, now](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-                     return TokenPair(*c, *s.user(uid), token, now);
+                     return TokenPair(*c, s, *s.user(uid), token, now);
                    }, respond);
           });
         }});
@@ -323,7 +364,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
              if (std::holds_alternative<registry::SessionRevoked>(ev))
                return Err(Code::kRefreshReused, "refresh token reused: the session is revoked", "refresh_token");
              int64_t family = std::get<registry::SessionRotated>(ev).family;
-             return TokenPair(*c, *s.user(s.sessions().at(family).user), next, now);
+             return TokenPair(*c, s, *s.user(s.sessions().at(family).user), next, now);
            }, respond);
   }, "Exchange a refresh token for a new pair (rotation; reuse revokes the session)", "RefreshRequest", "TokenPair"));
 
@@ -336,10 +377,10 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
 
   CX_TRY(add(Method::kGet, "/api/v1/me", kUser, [c](HttpRequest&&, const Principal& p, Responder respond) {
     int64_t uid = p.user_id;
-    Query(*c, [uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+    Query(*c, [c, uid](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
       const registry::User* u = s.user(uid);
       if (!u) return Err(Code::kUnknownUser, "no such user");
-      json::object o = UserView(*u);
+      json::object o = UserView(*u, c->PersonOf(*u));
       json::array w;
       for (const auto& a : s.WalletsOf(uid)) w.push_back(json::value(a));
       o["wallets"] = std::move(w);
@@ -352,11 +393,18 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
   CX_TRY(add(Method::kGet, "/api/v1/users", kOversight, [c](HttpRequest&& req, const Principal&, Responder respond) {
     CX_GET(page, GetPage(req));
     std::string q(req.Query("q").value_or(""));
-    Query(*c, [page, q](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+    // An email (it has an '@') is found exactly through its index; anything else matches
+    // display names (resolved and cached by PersonOf).
+    std::string index = q.find('@') != std::string::npos ? c->vault->EmailIndex(q) : std::string();
+    Query(*c, [c, page, q, index](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
       std::vector<const registry::User*> all;
-      for (const auto& [id, u] : s.users())
-        if (Contains(u.email, q) || Contains(u.display_name, q)) all.push_back(&u);
-      return Serialize(Paged(all, page, [](const registry::User& u) { return UserView(u); }));
+      if (!index.empty()) {
+        if (const registry::User* u = s.user_by_email_index(index)) all.push_back(u);
+      } else {
+        for (const auto& [id, u] : s.users())
+          if (q.empty() || Contains(c->PersonOf(u).display_name, q)) all.push_back(&u);
+      }
+      return Serialize(Paged(all, page, [c](const registry::User& u) { return UserView(u, c->PersonOf(u)); }));
     }, respond);
   }, "List users (admin, auditor)", {}, "UserPage"));
 
@@ -367,8 +415,8 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     bool ok = true;
     uint32_t roles = RolesFromNames(names, &ok);
     if (!ok || roles == 0) return respond(HttpResponse::Problem(Err(Code::kInvalidField, "unknown role", "roles")));
-    Submit(*c, registry::SetUserRoles{p.user_id, id, roles}, [id](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
-      return Serialize(UserView(*s.user(id)));
+    Submit(*c, registry::SetUserRoles{p.user_id, id, roles}, [c, id](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
+      return Serialize(UserView(*s.user(id), c->PersonOf(*s.user(id))));
     }, respond);
   }, "Set a user's roles (admin)", "RolesRequest", "User"));
 
@@ -463,7 +511,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
       std::string reason;
       if (!req.body.empty()) {
         CX_BODY(b);
-        CX_GET(r, api::GetOptString(b, "reason"));
+        CX_GET(r, api::GetOptText(b, "reason"));
         reason = r.value_or("");
       }
       Submit(*c, registry::ReviewProject{p.user_id, id, d, reason}, RenderProject(id), respond);
@@ -501,8 +549,10 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_BODY(b);
     CX_GET(project, api::GetInt64(b, "project"));
     CX_GET(vintage, api::GetInt64(b, "vintage"));
-    CX_GET(ps, api::GetString(b, "period_start", 32));
-    CX_GET(pe, api::GetString(b, "period_end", 32));
+    CX_GET(ps, api::GetDate(b, "period_start"));
+    CX_GET(pe, api::GetDate(b, "period_end"));
+    if (auto order = api::CheckDateRange(ps, "period_start", pe, "period_end"); !order.ok())
+      return respond(HttpResponse::Problem(order.error()));
     CX_GET(qty, api::GetTonnesKg(b, "quantity"));
     CX_GET(body, api::GetOptString(b, "verification_body"));
     CX_GET(report, api::GetString(b, "report"));
@@ -519,13 +569,13 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
 
   CX_TRY(add(Method::kPost, "/api/v1/issuances/{id}/approve", kVerifier, [c](HttpRequest&& req, const Principal& p, Responder respond) {
     CX_GET(id, PathId(req));
-    Submit(*c, registry::ApproveIssuance{p.user_id, id}, RenderIssuance(id), respond);
+    Submit(*c, registry::ApproveIssuance{p.user_id, id}, StoreBatchMetadataAfter(*c, id, RenderIssuance(id)), respond);
   }, "Approve an issuance (verifier; the k-th distinct approval issues the batch)", {}, "Issuance"));
 
   CX_TRY(add(Method::kPost, "/api/v1/issuances/{id}/reject", kVerifier, [c](HttpRequest&& req, const Principal& p, Responder respond) {
     CX_GET(id, PathId(req));
     CX_BODY(b);
-    CX_GET(reason, api::GetString(b, "reason"));
+    CX_GET(reason, api::GetText(b, "reason"));
     Submit(*c, registry::RejectIssuance{p.user_id, id, reason}, RenderIssuance(id), respond);
   }, "Reject an issuance with a reason (verifier)", "ReasonRequest", "Issuance"));
 
@@ -599,10 +649,12 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_GET(batch, api::GetInt64(b, "batch"));
     CX_GET(qty, api::GetTonnesKg(b, "quantity"));
     CX_GET(beneficiary, api::GetString(b, "beneficiary"));
-    CX_GET(reason, api::GetOptString(b, "reason"));
-    CX_GET(country, api::GetOptString(b, "country", 100));
-    CX_GET(ps, api::GetOptString(b, "period_start", 32));
-    CX_GET(pe, api::GetOptString(b, "period_end", 32));
+    CX_GET(reason, api::GetOptText(b, "reason"));
+    CX_GET(country, api::GetOptCountry(b, "country"));
+    CX_GET(ps, api::GetOptDate(b, "period_start"));
+    CX_GET(pe, api::GetOptDate(b, "period_end"));
+    if (auto order = api::CheckDateRange(ps.value_or(""), "period_start", pe.value_or(""), "period_end"); !order.ok())
+      return respond(HttpResponse::Problem(order.error()));
     CX_GET(acct, api::GetOptInt64(b, "account"));
     Submit(*c, registry::Retire{p.user_id, acct.value_or(0), batch, qty, beneficiary, reason.value_or(""), country.value_or(""), ps.value_or(""), pe.value_or("")},
            [](const RegistryState& s, const engine::Outcome& o) -> Result<std::string> {
@@ -660,7 +712,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_BODY(b);
     CX_GET(batch, api::GetInt64(b, "batch"));
     CX_GET(qty, api::GetTonnesKg(b, "quantity"));
-    CX_GET(reason, api::GetOptString(b, "reason"));
+    CX_GET(reason, api::GetOptText(b, "reason"));
     Submit(*c, registry::Cancel{p.user_id, 0, batch, qty, reason.value_or("")},
            [](const RegistryState&, const engine::Outcome& o) -> Result<std::string> {
              const auto& e = std::get<registry::CreditsCancelled>(o.events->back());
@@ -678,7 +730,7 @@ Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx) {
     CX_BODY(b);
     CX_GET(project, api::GetInt64(b, "project"));
     CX_GET(qty, api::GetTonnesKg(b, "quantity"));
-    CX_GET(reason, api::GetString(b, "reason"));
+    CX_GET(reason, api::GetText(b, "reason"));
     Submit(*c, registry::ReportReversal{p.user_id, project, qty, reason},
            [](const RegistryState&, const engine::Outcome& o) -> Result<std::string> {
              const auto& e = std::get<registry::ReversalRecorded>(o.events->back());

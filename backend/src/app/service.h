@@ -9,6 +9,7 @@
 
 #include "api/router.h"
 #include "app/mfa.h"
+#include "app/pii.h"
 #include "app/workers.h"
 #include "auth/jwt.h"
 #include "engine/engine.h"
@@ -32,7 +33,12 @@ struct ServiceContext {
   uint64_t max_document_bytes = 32u << 20;
   std::function<int64_t()> now_seconds;  // unix time (tests may fix it)
   const documents::MasterKey* mfa_key = nullptr;  // seals TOTP secrets (DIR/mfa.key)
-  MfaFailures mfa_failures;                       // wrong second-factor codes per user
+  FailureWindow mfa_failures{kMfaMaxFailures, kMfaFailureWindowS, "wrong codes", "otp"};
+  FailureWindow login_failures{kLoginMaxFailures, kLoginFailureWindowS, "failed sign-ins", "password"};
+  // Roles (registry::Role bits) that act only after a second factor: a user holding one
+  // without TOTP enabled signs in with those roles withheld from the access token (the
+  // pair says which in "withheld_roles") until they enroll (--mfa-required-roles).
+  uint32_t mfa_required_roles = registry::kAdmin | registry::kVerifier;
   uint64_t siwe_chain_id = 1;  // the chain SIWE messages must name ($CX_SIWE_CHAIN_ID)
   // The hosts (authority "host:port") SIWE messages may name: --public-host, else this
   // server's listen address as 127.0.0.1:PORT and localhost:PORT. Never the request's
@@ -50,6 +56,11 @@ struct ServiceContext {
   // Read connection for proofs (one, guarded).
   std::mutex reader_mu;
   std::unique_ptr<store::Store> reader;
+  // Personal data (app/pii.h): sealed fields, email index, erasure. Set by main.
+  PiiVault* vault = nullptr;
+  PiiVault& pii() const { return *vault; }
+  // A user's email / display name (cached; see PiiVault::PersonOf).
+  app::Person PersonOf(const registry::User& u) const;
 };
 
 Result<void> RegisterRoutes(api::Router& router, ServiceContext& ctx);
@@ -58,13 +69,18 @@ Result<void> RegisterSchemas(api::Router& router);
 // Document upload, metadata, the /ipfs/{cid} gateway and project attachments.
 Result<void> RegisterDocumentRoutes(api::Router& router, ServiceContext& ctx);
 // The sign-in reply: a fresh access token for `u`'s current roles and the refresh token.
-Result<std::string> TokenPair(const ServiceContext& c, const registry::User& u, const std::string& refresh, int64_t now);
+// The sign-in answer: access token (roles minus those withheld for want of a second factor),
+// refresh token and the user.
+Result<std::string> TokenPair(const ServiceContext& c, const registry::RegistryState& s, const registry::User& u,
+                              const std::string& refresh, int64_t now);
 // One journaled alert as JSON (REST and the "alerts" WebSocket channel).
 std::string AlertJson(const registry::Alert& a);
 // Runs the detectors and journals new alerts (worker thread); returns how many were new.
 Result<int64_t> ScanForAlerts(ServiceContext& ctx);
 // Second factor (TOTP enrollment, QR, recovery codes) and withdrawals with step-up approval.
 Result<void> RegisterSecurityRoutes(api::Router& router, ServiceContext& ctx);
+// Privacy (privacy_routes.cc): GET /me/export, POST /me/erase, GET/POST /me/consents.
+Result<void> RegisterPrivacyRoutes(api::Router& router, ServiceContext& ctx);
 // Exchange: instruments, orders, fills, market data, indices, auctions (market_routes.cc).
 Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, MarketFeed& feed);
 // Analytics (ml_routes.cc, built when ml/ is): /api/v1/ml/{status, forecast, volatility,

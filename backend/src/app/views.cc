@@ -1,4 +1,5 @@
 #include "app/views.h"
+#include "app/batch_metadata.h"
 
 #include <boost/json.hpp>
 
@@ -56,12 +57,13 @@ uint32_t RolesFromNames(const std::vector<std::string>& names, bool* ok) {
   return r;
 }
 
-json::object UserView(const User& u) {
+json::object UserView(const User& u, const Person& p) {
   json::object o;
   o["id"] = u.id;
   o["account"] = u.account;
-  o["email"] = u.email;
-  o["display_name"] = u.display_name;
+  o["email"] = p.email;
+  o["display_name"] = p.display_name;
+  if (u.erased) o["erased"] = true;
   json::array roles;
   static const char* names[] = {"trader", "project_developer", "verifier", "admin", "auditor"};
   for (int i = 0; i < 5; ++i)
@@ -173,6 +175,7 @@ json::object BatchView(const RegistryState& s, const Batch& b) {
   o["corresponding_adjustment"] = TriName(b.corresponding_adjustment);
   o["origin_registry"] = b.origin_registry;
   o["issued_ts"] = b.issued_ts;
+  o["metadata_cid"] = BatchMetadataCid(s, b);  // ERC-1155 metadata document (batch_metadata.h)
   return o;
 }
 

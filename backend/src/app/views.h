@@ -5,11 +5,13 @@
 #include <boost/json/fwd.hpp>
 #include <string>
 
+#include "app/pii.h"
 #include "registry/registry.h"
 
 namespace cx::app {
 
-boost::json::object UserView(const registry::User& u);
+// `p`: the user's resolved personal fields (ServiceContext::PersonOf); never the hash.
+boost::json::object UserView(const registry::User& u, const Person& p);
 boost::json::object ProjectView(const registry::RegistryState& s, const registry::Project& p);
 boost::json::object IssuanceView(const registry::RegistryState& s, const registry::Issuance& i);
 boost::json::object BatchView(const registry::RegistryState& s, const registry::Batch& b);

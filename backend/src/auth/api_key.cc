@@ -175,21 +175,36 @@ Result<IssuedKey> ApiKeyAuthority::Issue(std::span<const uint8_t> random, int64_
   return out;
 }
 
-Result<void> ApiKeyAuthority::Verify(const ApiKeyRecord& rec, const SignedRequest& req,
-                                     std::string_view client_ip, Scope needed,
-                                     int64_t now_ms, ReplayCache& replay) const {
-  if (req.key_id != rec.key_id) return Err(Code::kBadToken, "unknown API key", "key_id");
+Result<void> ApiKeyAuthority::CheckKey(const ApiKeyRecord& rec, std::string_view key_id,
+                                       int64_t now_ms) const {
+  if (key_id != rec.key_id) return Err(Code::kBadToken, "unknown API key", "key_id");
   if (rec.revoked) return Err(Code::kBadToken, "API key revoked", "revoked");
   if (rec.expires_at != 0 && now_ms >= rec.expires_at * 1000)
     return Err(Code::kTokenExpired, "API key expired", "expires_at");
+  return Ok();
+}
+
+Result<void> ApiKeyAuthority::Verify(const ApiKeyRecord& rec, const SignedRequest& req,
+                                     std::string_view client_ip, Scope needed,
+                                     int64_t now_ms, ReplayCache& replay) const {
+  CX_TRY(CheckKey(rec, req.key_id, now_ms));
   int64_t ts = 0;
   if (!ParseDecimal(req.timestamp, 16, ts))
     return Err(Code::kBadToken, "timestamp must be decimal unix milliseconds", "timestamp");
+  return VerifyCanonical(rec, req.key_id, ts, CanonicalString(ts, req.method, req.target, req.body),
+                         req.signature, client_ip, needed, now_ms, replay);
+}
+
+Result<void> ApiKeyAuthority::VerifyCanonical(const ApiKeyRecord& rec, std::string_view key_id,
+                                              int64_t ts, std::string_view canonical,
+                                              std::string_view signature,
+                                              std::string_view client_ip, Scope needed,
+                                              int64_t now_ms, ReplayCache& replay) const {
+  CX_TRY(CheckKey(rec, key_id, now_ms));
   if (ts < now_ms - kReplayWindowMs || ts > now_ms + kReplayWindowMs)
     return Err(Code::kBadToken, "timestamp outside the 30 s window", "timestamp");
-  const std::string expect =
-      SignRequest(SecretFor(rec.key_id), ts, req.method, req.target, req.body);
-  const std::string given = LowerAscii(req.signature);
+  const std::string expect = ToHex(HmacSha256(SecretFor(rec.key_id), canonical));
+  const std::string given = LowerAscii(signature);
   if (!ConstantTimeEquals(expect, given))
     return Err(Code::kBadToken, "bad request signature", "signature");
   if (!rec.allow.empty()) {

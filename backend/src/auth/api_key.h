@@ -152,8 +152,16 @@ class ApiKeyAuthority {
   Result<void> Verify(const ApiKeyRecord& rec, const SignedRequest& req,
                       std::string_view client_ip, Scope needed, int64_t now_ms,
                       ReplayCache& replay) const;
+  // The same checks, in the same order, for a transport that builds the signed string
+  // itself (the FIX logon): `canonical` is what the client signed with the key's secret and
+  // `timestamp_ms` the time stated in it (checked against the replay window).
+  Result<void> VerifyCanonical(const ApiKeyRecord& rec, std::string_view key_id, int64_t timestamp_ms,
+                               std::string_view canonical, std::string_view signature,
+                               std::string_view client_ip, Scope needed, int64_t now_ms,
+                               ReplayCache& replay) const;
 
  private:
+  Result<void> CheckKey(const ApiKeyRecord& rec, std::string_view key_id, int64_t now_ms) const;
   explicit ApiKeyAuthority(std::string key) : master_(std::move(key)) {}
   std::string master_;
 };

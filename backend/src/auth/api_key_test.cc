@@ -180,6 +180,29 @@ TEST(ApiKey, CidrParsing) {
     EXPECT_EQ(ParseCidr(bad).error().code, Code::kInvalidField) << bad;
 }
 
+TEST(ApiKey, VerifyCanonicalForOtherTransports) {
+  // A FIX logon signs its own string; the checks and their order are those of Verify.
+  Fixture f;
+  const std::string logon = std::to_string(kNowMs) + "\x01" + "A\x01" + "BOT1\x01" + "CARBONX";
+  const std::string sig = ToHex(HmacSha256(f.key.secret, logon));
+  auto check = [&](const std::string& s, int64_t ts = kNowMs, int64_t now = kNowMs, Scope sc = Scope::kTrade) {
+    return f.auth.VerifyCanonical(f.key.record, f.key.record.key_id, ts, logon, s, "198.51.100.9", sc, now, f.cache);
+  };
+  ExpectErr(check(sig, kNowMs - kReplayWindowMs - 1), Code::kBadToken, "timestamp");
+  ExpectErr(check(std::string(64, '0')), Code::kBadToken, "signature");
+  ExpectErr(check(sig, kNowMs, kNowMs, Scope::kWithdraw), Code::kForbidden, "scope");
+  ASSERT_TRUE(check(sig).ok());
+  ExpectErr(check(sig), Code::kBadToken, "replay");
+  ApiKeyRecord revoked = f.key.record;
+  revoked.revoked = true;
+  ExpectErr(f.auth.VerifyCanonical(revoked, revoked.key_id, kNowMs, logon, sig, "198.51.100.9", Scope::kRead,
+                                   kNowMs, f.cache),
+            Code::kBadToken, "revoked");
+  ExpectErr(f.auth.VerifyCanonical(f.key.record, "cxk_000000000000000000000000", kNowMs, logon, sig, "198.51.100.9",
+                                   Scope::kRead, kNowMs, f.cache),
+            Code::kBadToken, "key_id");
+}
+
 TEST(ApiKey, ScopeNames) {
   auto s = ScopeSet::Parse({"read", "withdraw"});
   ASSERT_TRUE(s.ok());

@@ -51,6 +51,7 @@ std::string_view CodeName(Code c) {
     case Code::kPriceBand: return "MATCHING_PRICE_BAND";
     case Code::kMinFillNotMet: return "MATCHING_MIN_FILL_NOT_MET";
     case Code::kSelfTrade: return "MATCHING_SELF_TRADE";
+    case Code::kLimitExceeded: return "RISK_LIMIT_EXCEEDED";
     case Code::kStorage: return "STORE_ERROR";
     case Code::kJournalCorrupt: return "STORE_JOURNAL_CORRUPT";
     case Code::kIo: return "STORE_IO";

@@ -63,6 +63,7 @@ enum class Code : int32_t {
   kPriceBand = 4008,
   kMinFillNotMet = 4009,
   kSelfTrade = 4010,
+  kLimitExceeded = 4011,  // over a limit of the account's KYC level (deposits, withdrawals, order size)
   // 5xxx: storage and infrastructure.
   kStorage = 5000,
   kJournalCorrupt = 5001,

@@ -159,8 +159,29 @@ Result<std::unique_ptr<DocumentStore>> DocumentStore::Open(Options options) {
   if (::mkdir(meta.c_str(), 0755) != 0 && errno != EEXIST) {
     return Err(Code::kIo, "mkdir " + meta + ": " + ErrnoText(errno));
   }
+  CX_ASSIGN_OR_RETURN(E2eStore e2e, E2eStore::Open(options.dir + "/e2e"));
   return std::unique_ptr<DocumentStore>(
-      new DocumentStore(options.dir, std::move(blocks), std::move(options.master_key)));
+      new DocumentStore(options.dir, std::move(blocks), std::move(options.master_key), std::move(e2e)));
+}
+
+DocumentStore::~DocumentStore() = default;
+
+Result<void> CheckEndToEndPaper(const DocumentStore& store, std::string_view cid, std::string_view owner) {
+  auto parsed = Cid::Parse(cid);
+  if (!parsed.ok()) return Err(Code::kInvalidField, "not a CID: " + std::string(cid), "documents");
+  auto info = store.Stat(*parsed);
+  if (!info.ok() || !info->has_metadata) return Err(Code::kInvalidField, "no such document: " + std::string(cid), "documents");
+  if (!info->end_to_end) return Err(Code::kInvalidField, "papers must be encrypted in the browser (e2e): " + std::string(cid), "documents");
+  if (info->owner != owner) return Err(Code::kInvalidField, "not your document: " + std::string(cid), "documents");
+  auto env = store.e2e().GetEnvelope(parsed->ToString());
+  if (!env.ok() || !env->has_value()) return Err(Code::kInvalidField, "the paper has no envelope (no reviewer could open it): " + std::string(cid), "documents");
+  return Ok();
+}
+
+Result<void> DocumentStore::StartPinning(PinService::Options options) {
+  if (pins_) return Err(Code::kConflict, "pinning already started");
+  CX_ASSIGN_OR_RETURN(pins_, PinService::Start(this, std::move(options)));
+  return Ok();
 }
 
 Result<void> DocumentStore::WriteMeta(const DocumentInfo& info) {
@@ -244,6 +265,8 @@ class PutWriter final : public DocumentWriter {
     info.created_unix = opt_.created_unix;
     CX_TRY(store_->WriteMeta(info));
     CX_TRY(store_->blocks_.Sync());
+    // Pinning configured: queued durably before the put is acknowledged (never lost).
+    if (store_->pins_) CX_TRY(store_->pins_->Enqueue(info.cid));
     return info;
   }
 

@@ -15,6 +15,7 @@
 // On-disk layout under the data directory:
 //   blocks/<xx>/<cid>   blocks (block_store.h)
 //   meta/<cid>          metadata, "key=value" lines (see README.md), atomically replaced
+//   e2e/                reviewers' public keys and end-to-end envelopes (e2e.h)
 // Durability: Finish() of a put issues one syncfs after the last block and the metadata.
 // Blocks of an aborted put stay as unreferenced garbage (harmless, content addressed).
 //
@@ -33,7 +34,9 @@
 #include "documents/block_store.h"
 #include "documents/cid.h"
 #include "documents/crypto.h"
+#include "documents/e2e.h"
 #include "documents/importer.h"
+#include "documents/pin_service.h"
 
 namespace cx::documents {
 
@@ -106,6 +109,14 @@ class DocumentStore {
     std::optional<MasterKey> master_key;   // required for private documents
   };
   static Result<std::unique_ptr<DocumentStore>> Open(Options options);
+  ~DocumentStore();
+  DocumentStore(const DocumentStore&) = delete;
+  DocumentStore& operator=(const DocumentStore&) = delete;
+
+  // Pins every document stored from now on to a kubo node (pin_service.h); the queue
+  // directory also holds pins left pending by an earlier run, which are retried.
+  Result<void> StartPinning(PinService::Options options);
+  PinService* pins() { return pins_.get(); }
 
   Result<std::unique_ptr<DocumentWriter>> BeginPut(const PutOptions& options);
   Result<DocumentInfo> PutFile(const std::string& path, const PutOptions& options);
@@ -129,10 +140,13 @@ class DocumentStore {
 
   const BlockStore& blocks() const { return blocks_; }
   const std::string& dir() const { return dir_; }
+  // Reviewers' public keys and the envelopes of end-to-end documents (e2e.h), under DIR/e2e.
+  E2eStore& e2e() { return e2e_; }
+  const E2eStore& e2e() const { return e2e_; }
 
  private:
-  DocumentStore(std::string dir, BlockStore blocks, std::optional<MasterKey> key)
-      : dir_(std::move(dir)), blocks_(std::move(blocks)), key_(std::move(key)) {}
+  DocumentStore(std::string dir, BlockStore blocks, std::optional<MasterKey> key, E2eStore e2e)
+      : dir_(std::move(dir)), blocks_(std::move(blocks)), key_(std::move(key)), e2e_(std::move(e2e)) {}
   friend class PutWriter;
   Result<void> WriteMeta(const DocumentInfo& info);
   Result<Key256> DocumentKey(const DocumentInfo& info) const;
@@ -140,7 +154,13 @@ class DocumentStore {
   std::string dir_;
   BlockStore blocks_;
   std::optional<MasterKey> key_;
+  E2eStore e2e_;
+  std::unique_ptr<PinService> pins_;  // last: its thread stops before the rest goes
 };
+
+// For KYC cases: `cid` must name an end-to-end document owned by `owner` (user id text)
+// that has its envelope stored. kInvalidField ("documents") otherwise, saying why.
+Result<void> CheckEndToEndPaper(const DocumentStore& store, std::string_view cid, std::string_view owner);
 
 // Metadata record text (exposed for tests and for the lead's Store migration).
 std::string FormatMeta(const DocumentInfo& info);

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -25,6 +26,7 @@
 #include "documents/document_store.h"
 #include "documents/errors.h"
 #include "documents/importer.h"
+#include "documents/pin_service.h"
 #include "documents/test_util.h"
 
 namespace cx::documents {
@@ -343,6 +345,55 @@ TEST(DocCli, AddThenPinThroughTheCommandLine) {
   EXPECT_EQ(run({"doc", "pin", cid, "--data", data_dir}), 2);  // no --api: usage
   EXPECT_EQ(run({"doc", "frobnicate", cid}), 2);
   EXPECT_EQ(run({"doc", "get", "not-a-cid", "--data", data_dir}), 1);
+}
+
+// Waits (bounded) until `done()` holds.
+template <class F>
+bool WaitFor(F done, int ms = 10000) {
+  for (int i = 0; i < ms / 10; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+TEST(PinService, FailuresAreRecordedAndAPendingPinSurvivesARestart) {
+  Fixture f;
+  std::string data = Pattern(kChunkSize + 9);
+  auto info = f.store->PutBytes(data, {});
+  ASSERT_TRUE(info.ok());
+  std::atomic<int64_t> now{5000};
+  auto clock = [&now] { return now.load(); };
+  {
+    // First run: the node fails every attempt (a refused connection: nothing listens on the
+    // stand-in's port once it is gone).
+    std::string dead_url;
+    { StandInKuboServer gone; dead_url = gone.url(); }
+    auto svc = PinService::Start(f.store.get(), {f.dir.path() + "/pins", dead_url, RetryPolicy{1, 2}, 20, 500, clock});
+    ASSERT_TRUE(svc.ok()) << svc.error().message;
+    ASSERT_TRUE((*svc)->Enqueue(info->cid).ok());
+    ASSERT_TRUE(WaitFor([&] { auto p = (*svc)->Pending(); return p.ok() && p->size() == 1 && (*p)[0].attempts >= 1; }));
+    now += 10;
+    (*svc)->Kick();
+    ASSERT_TRUE(WaitFor([&] { auto p = (*svc)->Pending(); return p.ok() && p->size() == 1 && (*p)[0].attempts >= 2; }));
+    auto p = (*svc)->Pending();
+    EXPECT_FALSE((*p)[0].last_error.empty());
+  }  // the service (the "process") stops with the pin still pending
+  StandInKuboServer kubo;
+  now += 100;
+  auto svc = PinService::Start(f.store.get(), {f.dir.path() + "/pins", kubo.url(), RetryPolicy{1, 2}, 20, 2000, clock});
+  ASSERT_TRUE(svc.ok());
+  (*svc)->Kick();
+  ASSERT_TRUE(WaitFor([&] { auto p = (*svc)->Pending(); return p.ok() && p->empty(); }));
+  EXPECT_EQ(kubo.pins(), std::set<std::string>{info->cid.ToString()});
+  EXPECT_EQ(kubo.added()[info->cid.ToString()], data);
+}
+
+TEST(PinService, RequiresAClockAndAValidUrl) {
+  Fixture f;
+  EXPECT_FALSE(PinService::Start(f.store.get(), {f.dir.path() + "/pins", "http://127.0.0.1:1", {}, 20, 500, nullptr}).ok());
+  auto clock = [] { return int64_t{0}; };
+  EXPECT_FALSE(PinService::Start(f.store.get(), {f.dir.path() + "/pins", "https://x", {}, 20, 500, clock}).ok());
 }
 
 TEST(PinWorker, BackoffDoublesUpToTheCap) {

@@ -154,6 +154,7 @@ TEST(Engine, ExchangeStateSurvivesRestartThroughSnapshotsAndReplay) {
     e->Start();
     batch = Seed(*e);
     for (int64_t t = 3; t <= 10; ++t) {
+      ASSERT_TRUE(e->Execute(SetKycLevel{0, t, KycLevel::kFull, "test"}).ok());  // cash and orders need KYC
       ASSERT_TRUE(e->Execute(DepositCash{0, 99 + t, "USD", 1'000'000'000, ""}).ok());
       ASSERT_TRUE(e->Execute(Transfer{1, 0, 99 + t, batch, 50'000}).ok());
     }

@@ -48,6 +48,9 @@ int64_t FeeOf(int64_t notional, int64_t bp) {
   return static_cast<int64_t>(static_cast<__int128>(notional) * bp / 10000);
 }
 
+// The highest rate an order entered now can pay (its lock is sized with it).
+int64_t FeeCap(const Instrument& in) { return std::max(in.maker_fee_bp, in.taker_fee_bp); }
+
 exchange::Side BookSide(OrderSide s) { return s == OrderSide::kBuy ? exchange::Side::kBuy : exchange::Side::kSell; }
 
 exchange::BookParams ParamsOf(const Instrument& in) {
@@ -231,12 +234,12 @@ bool RegistryState::IsAdmin(int64_t actor) const {
   return u && (u->roles & kAdmin);
 }
 
-Result<int64_t> RegistryState::LockFor(const Instrument& in, int64_t price, int64_t qty) {
+Result<int64_t> RegistryState::LockFor(int64_t fee_bp, int64_t price, int64_t qty) {
   __int128 n = static_cast<__int128>(price) * qty;
   if (price < 0 || qty < 0 || n / 1000 > kMaxNotional)
     return Refuse(Code::kBadQuantity, "order value too large", "quantity");
   int64_t notional = static_cast<int64_t>(n / 1000);
-  return notional + FeeOf(notional, std::max(in.maker_fee_bp, in.taker_fee_bp));
+  return notional + FeeOf(notional, fee_bp);
 }
 
 bool RegistryState::Eligible(const Instrument& in, int64_t batch_id) const {
@@ -385,6 +388,7 @@ Result<void> RegistryState::DecideMarket(const StartAuction& c, int64_t ts, std:
   o.price = o.book_price = c.reserve_price;
   o.qty = o.open_qty = c.qty;
   o.client_id = "primary-auction";
+  o.fee_bp = FeeCap(*in);
   o.created_ts = o.updated_ts = ts;
   o.status = OrderStatus::kOpen;
   out.push_back(MarketPhaseSet{in->id, MarketPhase::kAuction, c.end_ts, "primary auction", c.actor});
@@ -466,9 +470,10 @@ Result<void> RegistryState::DecideMarket(const PlaceOrder& c, int64_t ts, std::v
     }
   }
   o.status = (o.kind == OrderKind::kStop || o.kind == OrderKind::kStopLimit) ? OrderStatus::kPendingStop : OrderStatus::kOpen;
+  o.fee_bp = FeeCap(*in);
   if (buy) {
     if (q.batch != 0) return Refuse(Code::kInvalidField, "a buy order names no batch", "batch");
-    CX_ASSIGN_OR_RETURN(int64_t lock, LockFor(*in, o.book_price, o.qty));
+    CX_ASSIGN_OR_RETURN(int64_t lock, LockFor(o.fee_bp, o.book_price, o.qty));
     const auto* m = cash(account);
     const CashBalance* b = nullptr;
     if (m)
@@ -486,10 +491,11 @@ Result<void> RegistryState::DecideMarket(const PlaceOrder& c, int64_t ts, std::v
       if (!Eligible(*in, q.batch)) return Refuse(Code::kInvalidField, "the batch does not meet the contract's criteria", "batch");
       o.batch = q.batch;
     }
-    CX_ASSIGN_OR_RETURN(int64_t value, LockFor(*in, o.book_price, o.qty));
+    CX_ASSIGN_OR_RETURN(int64_t value, LockFor(o.fee_bp, o.book_price, o.qty));
     (void)value;
     CX_TRY(CanEscrow(account, o.batch, o.qty));
   }
+  CX_TRY(CheckOrderLimit(account, buy, o.book_price, o.qty));  // KYC level (kyc.cc)
   out.push_back(OrderSubmitted{std::move(o)});
   return Ok();
 }
@@ -524,7 +530,7 @@ Result<void> RegistryState::DecideMarket(const ReplaceOrder& c, int64_t, std::ve
     if (!buy && c.price < ref - BandOf(ref, in->band_bp)) return Refuse(Code::kPriceBand, "a sell below the price band", "price");
   }
   if (buy) {
-    CX_ASSIGN_OR_RETURN(int64_t need, LockFor(*in, c.price, c.qty));
+    CX_ASSIGN_OR_RETURN(int64_t need, LockFor(o->fee_bp, c.price, c.qty));
     if (need > o->cash_locked) {
       const auto* m = cash(o->account);
       auto it = m->find(in->currency);
@@ -532,10 +538,11 @@ Result<void> RegistryState::DecideMarket(const ReplaceOrder& c, int64_t, std::ve
         return Refuse(Code::kInsufficientFunds, "not enough available cash for the larger order", "quantity");
     }
   } else {
-    CX_ASSIGN_OR_RETURN(int64_t value, LockFor(*in, c.price, c.qty));
+    CX_ASSIGN_OR_RETURN(int64_t value, LockFor(o->fee_bp, c.price, c.qty));
     (void)value;
     if (c.qty > o->open_qty) CX_TRY(CanEscrow(o->account, o->batch, c.qty - o->open_qty));
   }
+  CX_TRY(CheckOrderLimit(o->account, buy, c.price, c.qty));  // KYC level (kyc.cc)
   out.push_back(OrderReplaceRequested{c.order, c.price, c.qty, c.actor});
   return Ok();
 }
@@ -558,6 +565,29 @@ Result<void> RegistryState::DecideMarket(const MassCancel& c, int64_t, std::vect
     }
   if (any) out.push_back(MassCancelRequested{account, c.instrument, c.actor});
   return Ok();
+}
+
+Result<void> RegistryState::DecideMarket(const SetInstrumentFees& c, int64_t, std::vector<Event>& out) const {
+  if (!IsAdmin(c.actor)) return Refuse(Code::kForbidden, "admin only", "instrument");
+  const Instrument* in = instrument(c.instrument);
+  if (!in) return Refuse(Code::kUnknownInstrument, "no such instrument", "instrument");
+  if (c.maker_fee_bp < 0 || c.maker_fee_bp > kMaxFeeBp) return Refuse(Code::kInvalidField, "fee 0 to 1000 bp", "maker_fee_bp");
+  if (c.taker_fee_bp < 0 || c.taker_fee_bp > kMaxFeeBp) return Refuse(Code::kInvalidField, "fee 0 to 1000 bp", "taker_fee_bp");
+  if (c.maker_fee_bp == in->maker_fee_bp && c.taker_fee_bp == in->taker_fee_bp)
+    return Refuse(Code::kBadState, "the instrument already has these fees", "maker_fee_bp");
+  out.push_back(InstrumentFeesSet{c.instrument, c.maker_fee_bp, c.taker_fee_bp, c.actor});
+  return Ok();
+}
+
+void RegistryState::ApplyInstrumentFees(const InstrumentFeesSet& e, int64_t seq, int64_t ts) {
+  Instrument& in = *mkt_->inst(e.instrument);
+  Audit(seq, ts, 0, e.actor, "fees_changed",
+        "instrument " + std::to_string(e.instrument) + ": maker " + std::to_string(in.maker_fee_bp) + " -> " +
+            std::to_string(e.maker_fee_bp) + " bp, taker " + std::to_string(in.taker_fee_bp) + " -> " +
+            std::to_string(e.taker_fee_bp) + " bp",
+        "");
+  in.maker_fee_bp = e.maker_fee_bp;
+  in.taker_fee_bp = e.taker_fee_bp;
 }
 
 Result<void> RegistryState::DecideMarket(const MarketTick&, int64_t ts, std::vector<Event>& out) const {
@@ -593,9 +623,9 @@ void RegistryState::ReleaseOpen(Order& o, int64_t removed) {
   }
 }
 
-// A buy order keeps exactly LockFor(book_price, open_qty) locked; frees the excess.
+// A buy order keeps exactly LockFor(fee_bp, book_price, open_qty) locked; frees the excess.
 void RegistryState::Relock(Instrument& in, Order& o) {
-  int64_t need = o.open_qty > 0 ? LockFor(in, o.book_price, o.open_qty).value() : 0;
+  int64_t need = o.open_qty > 0 ? LockFor(o.fee_bp, o.book_price, o.open_qty).value() : 0;
   int64_t excess = o.cash_locked - need;
   if (excess > 0) {
     CashBalance& b = cash_[o.account][in.currency];
@@ -619,8 +649,9 @@ void RegistryState::CloseOrder(Order& o, OrderStatus st, int32_t reason, int32_t
 
 void RegistryState::Settle(Instrument& in, Order& buy, Order& sell, int64_t price, int64_t qty, int aggressor, int64_t ts) {
   const int64_t notional = Notional(price, qty);
-  const int64_t buyer_fee = FeeOf(notional, aggressor == 0 ? in.taker_fee_bp : in.maker_fee_bp);
-  const int64_t seller_fee = FeeOf(notional, aggressor == 1 ? in.taker_fee_bp : in.maker_fee_bp);
+  // Each side pays the current rate of its role, never more than its order's entry cap.
+  const int64_t buyer_fee = FeeOf(notional, std::min(buy.fee_bp, aggressor == 0 ? in.taker_fee_bp : in.maker_fee_bp));
+  const int64_t seller_fee = FeeOf(notional, std::min(sell.fee_bp, aggressor == 1 ? in.taker_fee_bp : in.maker_fee_bp));
   // Cash: the buyer's lock pays notional + fee; the seller gets notional - fee; fees go to
   // the fee account.
   {
@@ -894,7 +925,7 @@ void RegistryState::ApplyMarket(const Event& ev, int64_t ts, std::vector<Event>*
           int64_t held = o.open_qty;  // sell: kilograms escrowed for this order
           auto relock_to = [&](int64_t price, int64_t qty) {
             if (o.side == OrderSide::kBuy) {
-              int64_t need = LockFor(in, price, qty).value();
+              int64_t need = LockFor(o.fee_bp, price, qty).value();
               CashBalance& b = cash_[o.account][in.currency];
               b.available -= need - o.cash_locked;
               b.locked += need - o.cash_locked;
@@ -996,7 +1027,7 @@ Result<void> RegistryState::CheckMarketInvariants() const {
     }
     if (!o.in_call) live_in_book[o.instrument]++;
     if (o.side == OrderSide::kBuy) {
-      if (o.cash_locked != LockFor(*in, o.book_price, o.open_qty).value())
+      if (o.cash_locked != LockFor(o.fee_bp, o.book_price, o.open_qty).value())
         return Err(Code::kInternal, "order " + std::to_string(o.id) + ": lock differs from what it needs");
       locked[{o.account, in->currency}] += o.cash_locked;
     } else {

@@ -127,6 +127,10 @@ struct Order {
   int64_t updated_ts = 0;
   int32_t code = 0;         // kRejected: the refusal code
   bool in_call = false;     // collected in a call auction, not (yet) in the book
+  // The highest fee rate (bp) this order can pay: max(maker, taker) of the instrument at
+  // entry. Its cash lock is sized with it, and a later fee change never charges it more
+  // (fills pay min(current rate, fee_bp)).
+  int64_t fee_bp = 0;
   template <class V>
   void Fields(V& v) {
     v("id", id); v("user", user); v("account", account); v("instrument", instrument);
@@ -137,7 +141,7 @@ struct Order {
     v("created_ts", created_ts); v("status", status); v("open_qty", open_qty);
     v("filled_qty", filled_qty); v("notional", notional); v("fees", fees);
     v("cash_locked", cash_locked); v("updated_ts", updated_ts); v("code", code);
-    v("in_call", in_call);
+    v("in_call", in_call); v("fee_bp", fee_bp);
   }
 };
 

@@ -16,7 +16,11 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "OrderSubmitted",     "OrderCancelRequested", "OrderReplaceRequested",
     "MassCancelRequested", "MarketTicked",     "TradeExecuted",     "OrderUpdated",
     "MarketPhaseChanged", "SecurityEventRecorded", "WithdrawalRequested", "WithdrawalDecided",
-    "MfaEnrollmentStarted", "MfaEnabled", "MfaUsed", "MfaDisabled", "AlertRaised", "WalletLinked"};
+    "MfaEnrollmentStarted", "MfaEnabled", "MfaUsed", "MfaDisabled", "AlertRaised", "WalletLinked",
+    "ApiKeyCreated", "ApiKeyRevoked",
+    "UserErased", "ConsentRecorded",
+    "KycSubmitted", "KycDecided", "KycLevelSet", "KycLimitsSet", "PaymentRecorded", "PaymentSettled",
+    "InstrumentFeesSet"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

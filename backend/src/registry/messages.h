@@ -8,18 +8,23 @@
 #include <variant>
 #include <vector>
 
+#include "registry/apikey_model.h"
+#include "registry/kyc_model.h"
 #include "registry/market_model.h"
 #include "registry/model.h"
+#include "registry/privacy_model.h"
 
 namespace cx::registry {
 
 // ---------------------------------------------------------------- commands
+// Personal fields arrive sealed (see User): the edge created the user's personal-data key,
+// sealed {email, display_name, password_hash} with it, and computed the email index.
 struct RegisterUser {
-  std::string email;
-  std::string password_hash;
-  std::string display_name;
+  std::string email_index;  // unique; required unless signing up with a wallet
+  std::string pii_key;
+  std::string pii;
   uint32_t roles = kTrader;
-  // Sign-up with an Ethereum wallet (SIWE, verified by the edge): email and password may
+  // Sign-up with an Ethereum wallet (SIWE, verified by the edge): the email index may
   // then be empty; the wallet is linked in the same step.
   std::string wallet;
 };
@@ -293,6 +298,101 @@ struct MassCancel {
 // Timer: expires good-till-time orders and ends due call auctions (refused with
 // kNotFound when nothing is due, so an idle tick writes nothing).
 struct MarketTick {};
+// Admin: a new fee schedule for an instrument (0..1000 bp each). Orders entered afterwards
+// lock and pay at it; resting orders pay min(new rate, their entry cap `Order::fee_bp`), so
+// a cut applies at once and a rise only to orders entered after it.
+struct SetInstrumentFees {
+  int64_t actor = 0;
+  int64_t instrument = 0;
+  int64_t maker_fee_bp = 0;
+  int64_t taker_fee_bp = 0;
+};
+
+// API keys (registry/apikeys.cc). The edge chose the id (random) and validated the CIDRs;
+// `key` carries id, label, scopes, expires_at and allow (other fields ignored). A user with
+// a second factor enabled must present a verified step or a recovery code (step-up).
+struct CreateApiKey {
+  int64_t actor = 0;
+  ApiKey key;
+  int64_t mfa_step = -1;
+  std::string recovery_hash;
+};
+// The owner (or an admin) revokes a key; it stops working at once.
+struct RevokeApiKey {
+  int64_t actor = 0;
+  bool actor_is_admin = false;
+  std::string key_id;
+};
+
+// Privacy (registry/privacy.cc). Erasure of a user's personal data (GDPR art. 17): the
+// email index and sealed fields leave the state, sessions end, the id stays (trades and
+// retirements are the legal record). Refused while the user has open orders, pending
+// withdrawals or locked cash (settlement would still need the account's owner).
+struct EraseUser {
+  int64_t user = 0;
+  int64_t actor = 0;  // the user themself
+};
+// A consent given or withdrawn (purpose e.g. "marketing_email", policy version).
+struct RecordConsent {
+  int64_t user = 0;
+  std::string purpose;
+  bool granted = false;
+  std::string policy_version;
+};
+
+// KYC/AML and payments (registry/kyc.cc). Personal details arrive sealed by the edge
+// (`pii_key` names the key, "" = the server's KYC key); the edge also screened the legal
+// name against the sanctions lists. A hit keeps the case pending and raises an alert.
+struct SubmitKyc {
+  int64_t actor = 0;
+  KycLevel requested_level = KycLevel::kBasic;
+  std::string country;  // ISO 3166-1 alpha-2
+  std::vector<std::string> documents;
+  std::string pii_key;
+  std::string sealed;
+  KycScreening screening;
+};
+// An admin (or the KYC provider: actor 0, source kProvider, its event id) decides a pending
+// case. Approving a case with a screening hit needs override_hit and a reason (admins only).
+struct DecideKyc {
+  int64_t actor = 0;
+  int64_t kyc_case = 0;
+  bool approve = false;
+  KycLevel level = KycLevel::kBasic;  // granted when approving
+  std::string reason;
+  bool override_hit = false;
+  KycSource source = KycSource::kManual;
+  std::string provider_event;
+};
+// An admin (or the system, actor 0) sets a user's level directly: a review done offline,
+// or a downgrade / freeze (level none).
+struct SetKycLevel {
+  int64_t actor = 0;
+  int64_t user = 0;
+  KycLevel level = KycLevel::kNone;
+  std::string reason;
+};
+struct SetKycLimits {
+  int64_t actor = 0;
+  KycLevel level = KycLevel::kNone;
+  KycLimits limits;
+};
+// A deposit the payment processor reported (signed webhook, verified by the edge).
+// Idempotent by event id and payment id: a repeat is refused with kConflict.
+struct RecordPayment {
+  std::string event_id;
+  std::string intent;
+  int64_t account = 0;
+  std::string currency;
+  int64_t amount = 0;  // minor units
+};
+// An admin releases (credits) or refunds a payment held for review.
+struct SettlePayment {
+  int64_t actor = 0;
+  int64_t payment = 0;
+  bool release = false;
+  std::string reason;
+};
 
 using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, CreateProject,
                              SubmitProject, ReviewProject, RequestIssuance, ApproveIssuance,
@@ -303,7 +403,10 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              StartAuction, PlaceOrder, CancelOrder, ReplaceOrder, MassCancel,
                              MarketTick, RecordSecurityEvent, RequestWithdrawal, DecideWithdrawal,
                              StartMfaEnrollment, ConfirmMfaEnrollment, DisableMfa, RaiseAlert,
-                             LinkWallet, RevokeSession>;
+                             LinkWallet, RevokeSession, CreateApiKey, RevokeApiKey,
+                             EraseUser, RecordConsent,
+                             SubmitKyc, DecideKyc, SetKycLevel, SetKycLimits, RecordPayment, SettlePayment,
+                             SetInstrumentFees>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -472,6 +575,14 @@ struct MarketTicked {
   int64_t at = 0;
   template <class V> void Fields(V& v) { v("at", at); }
 };
+struct InstrumentFeesSet {
+  int64_t instrument = 0;
+  int64_t maker_fee_bp = 0;
+  int64_t taker_fee_bp = 0;
+  int64_t actor = 0;
+  template <class V>
+  void Fields(V& v) { v("instrument", instrument); v("maker_fee_bp", maker_fee_bp); v("taker_fee_bp", taker_fee_bp); v("actor", actor); }
+};
 // Derived events (outcomes; applying them live or in replay changes nothing):
 struct TradeExecuted {
   Fill fill;
@@ -555,6 +666,74 @@ struct WithdrawalDecided {
   void Fields(V& v) { v("withdrawal", withdrawal); v("approved", approved); v("actor", actor); v("reason", reason); }
 };
 
+struct ApiKeyCreated {
+  ApiKey key;
+  template <class V> void Fields(V& v) { v("key", key); }
+};
+struct ApiKeyRevoked {
+  std::string key_id;
+  int64_t user = 0;   // owner
+  int64_t actor = 0;  // who revoked it
+  template <class V> void Fields(V& v) { v("key_id", key_id); v("user", user); v("actor", actor); }
+};
+
+// Privacy events (registry/privacy.cc).
+struct UserErased {
+  int64_t user = 0;
+  std::string pii_key;  // the key the edge shreds after this event is durable
+  template <class V> void Fields(V& v) { v("user", user); v("pii_key", pii_key); }
+};
+struct ConsentRecorded {
+  Consent consent;
+  template <class V> void Fields(V& v) { v("consent", consent); }
+};
+
+// KYC/AML and payment events (registry/kyc.cc).
+struct KycSubmitted {
+  KycCase kyc_case;
+  template <class V> void Fields(V& v) { v("kyc_case", kyc_case); }
+};
+struct KycDecided {
+  int64_t kyc_case = 0;
+  bool approved = false;
+  KycLevel level = KycLevel::kNone;
+  int64_t actor = 0;
+  std::string reason;
+  bool override_hit = false;
+  KycSource source = KycSource::kManual;
+  std::string provider_event;
+  template <class V>
+  void Fields(V& v) {
+    v("kyc_case", kyc_case); v("approved", approved); v("level", level); v("actor", actor); v("reason", reason);
+    v("override_hit", override_hit); v("source", source); v("provider_event", provider_event);
+  }
+};
+struct KycLevelSet {
+  int64_t user = 0;
+  KycLevel level = KycLevel::kNone;
+  int64_t actor = 0;
+  std::string reason;
+  template <class V> void Fields(V& v) { v("user", user); v("level", level); v("actor", actor); v("reason", reason); }
+};
+struct KycLimitsSet {
+  KycLevel level = KycLevel::kNone;
+  KycLimits limits;
+  int64_t actor = 0;
+  template <class V> void Fields(V& v) { v("level", level); v("limits", limits); v("actor", actor); }
+};
+struct PaymentRecorded {
+  Payment payment;  // status kCredited (cash moves) or kHeld (nothing moves yet)
+  template <class V> void Fields(V& v) { v("payment", payment); }
+};
+struct PaymentSettled {
+  int64_t payment = 0;
+  bool released = false;
+  int64_t actor = 0;
+  std::string reason;
+  template <class V>
+  void Fields(V& v) { v("payment", payment); v("released", released); v("actor", actor); v("reason", reason); }
+};
+
 using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
                            ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
                            IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
@@ -565,7 +744,19 @@ using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated,
                            TradeExecuted, OrderUpdated, MarketPhaseChanged,
                            SecurityEventRecorded, WithdrawalRequested, WithdrawalDecided,
                            MfaEnrollmentStarted, MfaEnabled, MfaUsed, MfaDisabled, AlertRaised,
-                           WalletLinked>;
+                           WalletLinked, ApiKeyCreated, ApiKeyRevoked,
+                           UserErased, ConsentRecorded,
+                           KycSubmitted, KycDecided, KycLevelSet, KycLimitsSet, PaymentRecorded,
+                           PaymentSettled, InstrumentFeesSet>;
+// KYC commands and events are decided and applied by registry/kyc.cc.
+template <class T>
+inline constexpr bool kIsKycCommand = std::is_same_v<T, SubmitKyc> || std::is_same_v<T, DecideKyc> ||
+                                      std::is_same_v<T, SetKycLevel> || std::is_same_v<T, SetKycLimits> ||
+                                      std::is_same_v<T, RecordPayment> || std::is_same_v<T, SettlePayment>;
+template <class T>
+inline constexpr bool kIsKycEvent = std::is_same_v<T, KycSubmitted> || std::is_same_v<T, KycDecided> ||
+                                    std::is_same_v<T, KycLevelSet> || std::is_same_v<T, KycLimitsSet> ||
+                                    std::is_same_v<T, PaymentRecorded> || std::is_same_v<T, PaymentSettled>;
 // Index of alternative T in variant V (compile time).
 template <class T, class V>
 struct VariantIndex;

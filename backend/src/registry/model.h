@@ -83,17 +83,22 @@ struct ProjectInfo {
   }
 };
 
+// Personal fields (email, display name, password hash) are never here in clear: the edge
+// seals them with the user's personal-data key (app/pii.h) and the registry keeps only
+// the sealed bytes, the key's id and a keyed hash of the email (for uniqueness and
+// sign-in). Erasure drops the sealed bytes and the index; the edge then shreds the key.
 struct User {
   int64_t id = 0;
   int64_t account = 0;
-  std::string email;          // lower-cased, unique
-  std::string password_hash;  // argon2id PHC string
-  std::string display_name;
+  std::string email_index;  // hex HMAC-SHA256 of the lower-cased email; unique; "" = none
+  std::string pii_key;      // personal-data key id (app/pii.h)
+  std::string pii;          // sealed JSON {email, display_name, password_hash}
   uint32_t roles = 0;
+  bool erased = false;      // personal data erased (GDPR); the id stays for the record
   template <class V>
   void Fields(V& v) {
-    v("id", id); v("account", account); v("email", email); v("password_hash", password_hash);
-    v("display_name", display_name); v("roles", roles);
+    v("id", id); v("account", account); v("email_index", email_index); v("pii_key", pii_key);
+    v("pii", pii); v("roles", roles); v("erased", erased);
   }
 };
 

@@ -78,8 +78,9 @@ const char* IssuanceStatusName(IssuanceStatus s) {
 
 // ------------------------------------------------------------------ lookups
 const User* RegistryState::user(int64_t id) const { return GetIx(user_ix_, id); }
-const User* RegistryState::user_by_email(const std::string& email) const {
-  auto it = user_by_email_.find(email);
+const User* RegistryState::user_by_email_index(const std::string& index) const {
+  if (index.empty()) return nullptr;
+  auto it = user_by_email_.find(index);
   return it == user_by_email_.end() ? nullptr : user(it->second);
 }
 const User* RegistryState::user_by_account(int64_t account) const {
@@ -209,28 +210,30 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
         if constexpr (std::is_same_v<T, CreateInstrument> || std::is_same_v<T, SetMarketPhase> ||
                       std::is_same_v<T, StartAuction> || std::is_same_v<T, PlaceOrder> ||
                       std::is_same_v<T, CancelOrder> || std::is_same_v<T, ReplaceOrder> ||
-                      std::is_same_v<T, MassCancel> || std::is_same_v<T, MarketTick>) {
+                      std::is_same_v<T, MassCancel> || std::is_same_v<T, MarketTick> ||
+                      std::is_same_v<T, SetInstrumentFees>) {
           return DecideMarket(c, ts, out);
+        } else if constexpr (kIsKycCommand<T>) {
+          return DecideKycCommand(c, ts, out);
+        } else if constexpr (std::is_same_v<T, EraseUser> || std::is_same_v<T, RecordConsent>) {
+          return DecidePrivacy(c, ts, out);
         } else if constexpr (std::is_same_v<T, RegisterUser>) {
+          // The email was checked, normalised and keyed by the edge (app/pii.h); the engine
+          // sees only its index and the sealed personal fields.
           const bool by_wallet = !c.wallet.empty();
-          std::string email = c.email;
-          if (!by_wallet || !email.empty()) {
-            CX_TRY(CheckText(c.email, "email", true, 254));
-            if (c.email.find('@') == std::string::npos || c.email.find(' ') != std::string::npos)
-              return Refuse(Code::kInvalidField, "not an email address", "email");
-            std::transform(email.begin(), email.end(), email.begin(),
-                           [](unsigned char ch) { return std::tolower(ch); });
-            if (user_by_email_.count(email)) return Refuse(Code::kEmailTaken, "email already registered", "email");
-          }
-          CX_TRY(CheckText(c.display_name, "display_name", false, 200));
-          if (c.password_hash.empty() && !by_wallet) return Refuse(Code::kMissingField, "required", "password");
+          if (!by_wallet) CX_TRY(CheckText(c.email_index, "email", true, 254));
+          if (c.email_index.size() > 254) return Refuse(Code::kInvalidField, "email index too long", "email");
+          if (!c.email_index.empty() && user_by_email_.count(c.email_index))
+            return Refuse(Code::kEmailTaken, "email already registered", "email");
+          CX_TRY(CheckText(c.pii_key, "pii_key", false, 64));
+          if (c.pii.size() > kMaxText) return Refuse(Code::kInvalidField, "sealed personal data too long", "pii");
           if (c.roles == 0 || (c.roles & ~kAllRoles))
             return Refuse(Code::kInvalidField, "bad roles", "roles");
           std::string wallet;
           if (by_wallet) {
             CX_ASSIGN_OR_RETURN(wallet, CheckWallet(c.wallet));
           }
-          User u{next_.user, next_.account, email, c.password_hash, c.display_name, c.roles};
+          User u{next_.user, next_.account, c.email_index, c.pii_key, c.pii, c.roles, false};
           out.push_back(UserRegistered{u});
           if (by_wallet) out.push_back(WalletLinked{u.id, wallet});
         } else if constexpr (std::is_same_v<T, RevokeSession>) {
@@ -548,6 +551,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
             return Refuse(Code::kInvalidField, "an ISO 4217 currency code such as USD", "currency");
           if (c.amount <= 0 || c.amount > int64_t{1} << 53) return Refuse(Code::kBadQuantity, "amount must be positive", "amount");
           CX_TRY(CheckText(c.reference, "reference", false, 200));
+          CX_TRY(CheckCashLimit(account, c.currency, c.amount, 1, ts));  // KYC level (kyc.cc)
           const auto* m = cash(account);
           const CashBalance* b = nullptr;
           if (m)
@@ -595,6 +599,7 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
             if (!b || b->available < c.amount)
               return Refuse(Code::kInsufficientFunds, "not enough available cash", "amount");
           }
+          if constexpr (kDeposit) CX_TRY(CheckCashLimit(c.account, c.currency, c.amount, 0, ts));  // KYC level (kyc.cc)
           out.push_back(CashMoved{c.account, c.currency, kDeposit ? c.amount : -c.amount, c.reference, c.actor});
         } else if constexpr (std::is_same_v<T, AddProjectDocument>) {
           const Project* p = project(c.project);
@@ -607,6 +612,8 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
             return Refuse(Code::kConflict, "already attached", "cid");
           if (p->info.documents.size() >= 1000) return Refuse(Code::kInvalidField, "too many documents", "cid");
           out.push_back(ProjectDocumentAdded{c.project, c.cid, c.actor});
+        } else if constexpr (std::is_same_v<T, CreateApiKey> || std::is_same_v<T, RevokeApiKey>) {
+          return DecideApiKey(c, ts, out);
         } else if constexpr (std::is_same_v<T, CloseSession>) {
           auto it = tokens_.find(c.token_hash);
           if (it == tokens_.end()) return Refuse(Code::kBadToken, "unknown refresh token", "refresh_token");
@@ -796,7 +803,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           SetIx(user_ix_, u.id, &u);
           if (user_account_.size() <= static_cast<size_t>(u.id)) user_account_.resize(static_cast<size_t>(u.id) * 2 + 16, 0);
           user_account_[static_cast<size_t>(u.id)] = u.account;
-          if (!e.user.email.empty()) user_by_email_[e.user.email] = e.user.id;
+          if (!e.user.email_index.empty() && !e.user.erased) user_by_email_[e.user.email_index] = e.user.id;
           user_by_account_[e.user.account] = e.user.id;
           next_.user = std::max(next_.user, e.user.id + 1);
           next_.account = std::max(next_.account, e.user.account + 1);
@@ -883,11 +890,14 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
         } else if constexpr (std::is_same_v<T, CashMoved>) {
           cash_[e.account][e.currency].available += e.amount;
           cash_total_[e.currency] += e.amount;
+          if (e.amount > 0) KycCountCash(e.account, e.currency, e.amount, 0, 0, ts);
           Audit(seq, ts, UserOfAccount(e.account), e.actor, e.amount >= 0 ? "deposit" : "withdrawal",
                 FormatMinor(e.amount >= 0 ? e.amount : -e.amount) + " " + e.currency + (e.reference.empty() ? "" : " ref " + e.reference), "");
         } else if constexpr (std::is_same_v<T, WalletLinked>) {
           wallets_[e.address] = e.user;
           Audit(seq, ts, e.user, 0, "wallet_linked", e.address, "");
+        } else if constexpr (std::is_same_v<T, UserErased> || std::is_same_v<T, ConsentRecorded>) {
+          ApplyPrivacy(ev, seq, ts);
         } else if constexpr (std::is_same_v<T, AlertRaised>) {
           alert_keys_.insert(e.alert.key);
           alerts_.push_back(e.alert);
@@ -919,6 +929,12 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           m.pending_secret.clear();
           m.recovery_hashes.clear();
           Audit(seq, ts, e.user, 0, "mfa_disabled", "", "");
+        } else if constexpr (std::is_same_v<T, ApiKeyCreated> || std::is_same_v<T, ApiKeyRevoked>) {
+          ApplyApiKey(ev, seq, ts);
+        } else if constexpr (kIsKycEvent<T>) {
+          ApplyKycEvent(ev, seq, ts);
+        } else if constexpr (std::is_same_v<T, InstrumentFeesSet>) {
+          ApplyInstrumentFees(e, seq, ts);
         } else if constexpr (std::is_same_v<T, SecurityEventRecorded>) {
           Audit(seq, ts, e.user, e.actor, e.kind, e.detail, e.ip);
         } else if constexpr (std::is_same_v<T, WithdrawalRequested>) {
@@ -927,6 +943,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           b.available -= w.amount;
           b.locked += w.amount;
           next_.withdrawal = std::max(next_.withdrawal, w.id + 1);
+          KycCountCash(w.account, w.currency, w.amount, 1, w.id, ts);
           Audit(seq, ts, UserOfAccount(w.account), w.requested_by, "withdrawal_requested",
                 "#" + std::to_string(w.id) + " " + FormatMinor(w.amount) + " " + w.currency, "");
         } else if constexpr (std::is_same_v<T, WithdrawalDecided>) {
@@ -938,6 +955,7 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           } else {
             b.available += w.amount;
           }
+          if (!e.approved) KycUncountWithdrawal(w.account, w.id);
           w.status = e.approved ? WithdrawalStatus::kApproved : WithdrawalStatus::kRejected;
           w.decided_by = e.actor;
           w.reason = e.reason;
@@ -1055,8 +1073,14 @@ std::string RegistryState::Snapshot() const {
   self.wallets_v_.clear();
   for (const auto& [a, u] : wallets_) self.wallets_v_.push_back(WalletLinked{u, a});
   self.market_v_ = SnapshotMarket();
+  self.kyc_v_ = SnapshotKyc();
+  self.privacy_v_ = SnapshotPrivacy();
+  self.apikeys_v_ = SnapshotApiKeys();
   std::string out = Encode(self);
   self.market_v_.clear();
+  self.kyc_v_.clear();
+  self.privacy_v_.clear();
+  self.apikeys_v_.clear();
   self.withdrawals_v_.clear();
   self.mfa_v_.clear();
   self.wallets_v_.clear();
@@ -1102,6 +1126,9 @@ bool RegistryState::Restore(std::string_view bytes) {
   for (const auto& w : s.wallets_v_) wallets_[w.address] = w.user;
   for (const auto& a : alerts_) alert_keys_.insert(a.key);
   for (auto& w : s.withdrawals_v_) withdrawals_[w.id] = w;
+  if (!RestorePrivacy(s.privacy_v_)) return false;
+  if (!RestoreApiKeys(s.apikeys_v_)) return false;
+  if (!RestoreKyc(s.kyc_v_)) return false;
   return RestoreMarket(s.market_v_);
 }
 

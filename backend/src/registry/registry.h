@@ -56,7 +56,9 @@ class RegistryState {
   // Read access (engine thread, or a copy).
   const std::map<int64_t, User>& users() const { return users_; }
   const User* user(int64_t id) const;
-  const User* user_by_email(const std::string& email) const;
+  // By email index (User::email_index; the edge computes it from the email).
+  const User* user_by_email_index(const std::string& index) const;
+  const User* user_by_email(const std::string& index) const { return user_by_email_index(index); }
   const User* user_by_account(int64_t account) const;
   const std::map<int64_t, CreditClass>& credit_classes() const { return classes_; }
   const std::map<int64_t, Project>& projects() const { return projects_; }
@@ -90,6 +92,9 @@ class RegistryState {
     v("next", next_v_); v("sessions", sessions_v_); v("tokens", tokens_v_); v("cash", cash_v_);
     v("market", market_v_); v("audit", audit_); v("withdrawals", withdrawals_v_); v("mfa", mfa_v_);
     v("alerts", alerts_); v("wallets", wallets_v_);
+    v("apikeys", apikeys_v_);
+    v("kyc", kyc_v_);
+    v("privacy", privacy_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -109,6 +114,23 @@ class RegistryState {
   bool alert_raised(const std::string& key) const { return alert_keys_.count(key) != 0; }
   // Second factor of a user (nullptr if never enrolled).
   const MfaState* mfa(int64_t user) const;
+  // API keys (apikeys.cc): by id (nullptr if unknown), and a user's keys oldest first.
+  const ApiKey* api_key(const std::string& id) const;
+  std::vector<const ApiKey*> ApiKeysOf(int64_t user) const;
+  // Privacy (privacy.cc): a user's consent decisions, oldest first (nullptr if none), and
+  // what stops erasing a user now (Ok if nothing does).
+  const std::vector<Consent>* ConsentsOf(int64_t user) const;
+  Result<void> ErasureBlocker(int64_t user) const;
+
+  // ---- KYC/AML and payments (kyc.cc)
+  const KycBook& kyc() const { return kyc_; }
+  KycLevel kyc_level(int64_t user) const;  // approved level (kNone if never approved)
+  const KycCase* kyc_case(int64_t id) const;
+  // Deposits (kind 0) or withdrawals (kind 1) of `account` in `currency` counted in the
+  // rolling 24 hours before `ts`.
+  int64_t KycWindowSum(int64_t account, const std::string& currency, int32_t kind, int64_t ts) const;
+  // The limits that apply to the owner of `account`.
+  const KycLimits& KycLimitsOf(int64_t account) const;
 
   // ---- exchange (market.cc)
   const std::map<int64_t, Instrument>& instruments() const;
@@ -124,7 +146,8 @@ class RegistryState {
   // Does `batch` satisfy the instrument (its batch, or the contract's criteria)?
   bool Eligible(const Instrument& in, int64_t batch) const;
   // Cash an order for `qty` kg at `price` must lock: notional + fee at the higher rate.
-  static Result<int64_t> LockFor(const Instrument& in, int64_t price, int64_t qty);
+  // Cash a buy of `qty` kg at `price` locks: notional plus the fee at `fee_bp`.
+  static Result<int64_t> LockFor(int64_t fee_bp, int64_t price, int64_t qty);
   // Price levels whose displayed quantity may have changed since BeginStep():
   // (instrument, side 0 buy / 1 sell, price).
   struct Touched {
@@ -145,6 +168,8 @@ class RegistryState {
   Result<void> DecideMarket(const ReplaceOrder& c, int64_t ts, std::vector<Event>& out) const;
   Result<void> DecideMarket(const MassCancel& c, int64_t ts, std::vector<Event>& out) const;
   Result<void> DecideMarket(const MarketTick& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideMarket(const SetInstrumentFees& c, int64_t ts, std::vector<Event>& out) const;
+  void ApplyInstrumentFees(const InstrumentFeesSet& e, int64_t seq, int64_t ts);
   // Plain and input events; derived events are compared (replay) or ignored (live).
   void ApplyMarket(const Event& e, int64_t ts, std::vector<Event>* derived);
   Result<void> CheckMarketInvariants() const;
@@ -180,6 +205,36 @@ class RegistryState {
                                  std::vector<Event>& out) const;
   std::unique_ptr<MarketState> mkt_;
   std::string market_v_;  // encoded MarketSnap (snapshot staging)
+  // API keys (apikeys.cc).
+  Result<void> DecideApiKey(const CreateApiKey& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecideApiKey(const RevokeApiKey& c, int64_t ts, std::vector<Event>& out) const;
+  void ApplyApiKey(const Event& e, int64_t seq, int64_t ts);
+  std::string SnapshotApiKeys() const;
+  bool RestoreApiKeys(std::string_view bytes);
+  std::map<std::string, ApiKey> api_keys_;
+  std::map<int64_t, std::vector<std::string>> api_keys_by_user_;  // ids, oldest first
+  std::string apikeys_v_;  // encoded API keys (snapshot staging)
+  // Privacy (privacy.cc).
+  Result<void> DecidePrivacy(const EraseUser& c, int64_t ts, std::vector<Event>& out) const;
+  Result<void> DecidePrivacy(const RecordConsent& c, int64_t ts, std::vector<Event>& out) const;
+  void ApplyPrivacy(const Event& e, int64_t seq, int64_t ts);
+  std::string SnapshotPrivacy() const;
+  bool RestorePrivacy(std::string_view bytes);
+  std::map<int64_t, std::vector<Consent>> consents_;
+  std::string privacy_v_;  // encoded consents (snapshot staging)
+  // KYC/AML and payments (kyc.cc).
+  Result<void> DecideKycCommand(const Command& c, int64_t ts, std::vector<Event>& out) const;
+  void ApplyKycEvent(const Event& e, int64_t seq, int64_t ts);
+  Result<void> CheckCashLimit(int64_t account, const std::string& currency, int64_t amount, int32_t kind,
+                              int64_t ts) const;
+  Result<void> CheckOrderLimit(int64_t account, bool buy, int64_t price, int64_t qty) const;
+  void KycCountCash(int64_t account, const std::string& currency, int64_t amount, int32_t kind, int64_t withdrawal,
+                    int64_t ts);
+  void KycUncountWithdrawal(int64_t account, int64_t withdrawal);
+  std::string SnapshotKyc() const;
+  bool RestoreKyc(std::string_view bytes);
+  KycBook kyc_;
+  std::string kyc_v_;  // encoded KycSnap (snapshot staging)
   Result<void> DecideImportRetirement(const ImportRetirement& c, int64_t ts,
                                       std::vector<Event>& out) const;
   Result<const Project*> OwnProject(int64_t actor, int64_t project) const;

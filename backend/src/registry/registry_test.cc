@@ -29,7 +29,10 @@ struct Harness {
   }
   int64_t AddUser(const std::string& email, uint32_t roles) {
     EXPECT_TRUE(Run(RegisterUser{email, "$argon2id$x", email, roles}).ok());
-    return s.user_by_email(email)->id;
+    const int64_t id = s.user_by_email(email)->id;
+    // Cash and orders need a KYC level (kyc.cc): fixture users are verified in full.
+    EXPECT_TRUE(Run(SetKycLevel{0, id, KycLevel::kFull, "test fixture"}).ok());
+    return id;
   }
 };
 

@@ -34,7 +34,7 @@ class PatientClient extends Client {
 // The server's defaults (backend/src/api/http_server.h ServerOptions, backend/src/app/main.cc).
 const HEADER_TIMEOUT_MS = 10_000;
 const MAX_CONNECTIONS = 2048;
-const MAX_BODY = (32 << 20) + 4096;  // documents limit + 4 KiB (main.cc)
+const MAX_BODY = (32 << 20) + 4096;  // the largest route limit: document upload (app/body_limits.cc)
 
 let srv, anon, host, port;
 const tok = {}, users = {};
@@ -256,25 +256,90 @@ test('SQL metacharacters, control characters and 1 MB strings in every text fiel
   assert.ok(summary.refused > 20 && summary.stored > 5, JSON.stringify(summary));
 });
 
-// Found by this review (docs/security.md, "open"): these fields take any short string,
-// including NUL and line breaks. Marked todo so the suite stays green; drop `todo` once the
-// handlers in backend/src/app validate them.
-test('dates, countries and emails are validated, and control characters refused in identifiers', { todo: 'validation gaps listed in docs/security.md' }, async () => {
+// Found by the security review (docs/security.md): these fields took any short string,
+// including NUL and line breaks. Now every text field of every JSON body goes through
+// api::CheckText (backend/src/api/input_check.h: no control characters, no line breaks,
+// no bidi overrides; multi-line text such as descriptions and reasons may hold \n and \t),
+// dates must be real "YYYY-MM-DD" days and countries ISO 3166-1 alpha-2 codes. Each refusal
+// is 400 REQUEST_INVALID_FIELD naming the field, and writes nothing; each control is accepted.
+test('dates, countries and emails are validated, and control characters refused in identifiers', async () => {
   await fixtures();
   const bad = [];
-  const check = async (what, r) => { if (r.status < 400) bad.push(`${what}: ${r.status}`); };
+  const before = await settledSeq();
+  const refused = async (what, field, r) => {
+    if (r.status !== 400 || r.json?.code !== 'REQUEST_INVALID_FIELD' || r.json?.field !== field)
+      bad.push(`${what}: ${r.status} ${r.json?.code} field=${r.json?.field} ${r.text.slice(0, 160)}`);
+  };
+  const accepted = async (what, r) => { if (r.status !== 201) bad.push(`${what}: expected 201, got ${r.status} ${r.text.slice(0, 160)}`); return r.json; };
   const base = { project: 1, vintage: 2025, period_start: '2025-01-01', period_end: '2025-12-31', quantity: '1', report: 'r' };
-  await check('issuance period_end garbage', await as('developer').post('/api/v1/issuances', { ...base, period_end: 'garbage' }));
+  const iss = (b) => as('developer').post('/api/v1/issuances', { ...base, ...b });
+  await refused('issuance period_end garbage', 'period_end', await iss({ period_end: 'garbage' }));
+  await refused('issuance period_start 2023-02-29', 'period_start', await iss({ period_start: '2023-02-29', period_end: '2023-12-31' }));
+  await refused('issuance period_end 2025-04-31', 'period_end', await iss({ period_end: '2025-04-31' }));
+  await refused('issuance period_end before period_start', 'period_end', await iss({ period_start: '2025-06-01', period_end: '2025-05-31' }));
+  await refused('issuance period_start with a time', 'period_start', await iss({ period_start: '2025-01-01T00:00:00Z' }));
+  await refused('issuance report with NUL', 'report', await iss({ report: 'r\u0000' }));
   const ret = { batch: 1, quantity: '0.001', beneficiary: 'A' };
-  await check('retirement period_start garbage', await as('buyer').post('/api/v1/retirements', { ...ret, period_start: '2025-13-45' }));
-  await check('retirement country ZZZ!', await as('buyer').post('/api/v1/retirements', { ...ret, country: 'ZZZ!' }));
+  const retire = (b) => as('buyer').post('/api/v1/retirements', { ...ret, ...b });
+  await refused('retirement period_start 2025-13-45', 'period_start', await retire({ period_start: '2025-13-45' }));
+  await refused('retirement country ZZZ!', 'country', await retire({ country: 'ZZZ!' }));
+  await refused('retirement country ZZ (unassigned)', 'country', await retire({ country: 'ZZ' }));
+  await refused('retirement country UK (not the ISO code)', 'country', await retire({ country: 'UK' }));
+  await refused('retirement beneficiary with a line break', 'beneficiary', await retire({ beneficiary: 'ACME\nInjected: yes' }));
+  await refused('retirement beneficiary with a bidi override', 'beneficiary', await retire({ beneficiary: 'ACME \u202eevil' }));
+  await refused('retirement beneficiary with a C1 control', 'beneficiary', await retire({ beneficiary: 'ACME\u0085' }));
   const proj = { name: 'n', country: 'BR', methodology: 'm' };
-  await check('project crediting_start garbage', await as('developer').post('/api/v1/projects', { ...proj, crediting_start: 'garbage' }));
-  await check('project country with NUL', await as('developer').post('/api/v1/projects', { ...proj, country: 'B\u0000R' }));
-  await check('email with NUL', await anon.post('/api/v1/auth/register', { email: `a\u0000${process.pid}@example.com`, password: 'long enough pass' }));
-  await check('email with a line break', await anon.post('/api/v1/auth/register', { email: `a\n${process.pid}@example.com`, password: 'long enough pass' }));
-  await check('client_order_id with NUL', await as('buyer').post('/api/v1/orders', { instrument, side: 'buy', price: '1.00', quantity: '1.000', client_order_id: 'a\u0000b' }));
+  const project = (b) => as('developer').post('/api/v1/projects', { ...proj, ...b });
+  await refused('project crediting_start garbage', 'crediting_start', await project({ crediting_start: 'garbage' }));
+  await refused('project crediting_end before crediting_start', 'crediting_end', await project({ crediting_start: '2030-01-01', crediting_end: '2029-12-31' }));
+  await refused('project country with NUL', 'country', await project({ country: 'B\u0000R' }));
+  await refused('project country Brazil (a name)', 'country', await project({ country: 'Brazil' }));
+  await refused('project name with a tab', 'name', await project({ name: 'a\tb' }));
+  await refused('project description with NUL', 'description', await project({ description: 'ok\u0000' }));
+  await refused('email with NUL', 'email', await anon.post('/api/v1/auth/register', { email: `a\u0000${process.pid}@example.com`, password: 'long enough pass' }));
+  await refused('email with a line break', 'email', await anon.post('/api/v1/auth/register', { email: `a\n${process.pid}@example.com`, password: 'long enough pass' }));
+  await refused('display_name with ESC', 'display_name', await anon.post('/api/v1/auth/register', { email: `esc${process.pid}@example.com`, password: 'long enough pass', display_name: 'a\u001b[31m' }));
+  await refused('client_order_id with NUL', 'client_order_id', await as('buyer').post('/api/v1/orders', { instrument, side: 'buy', price: '1.00', quantity: '1.000', client_order_id: 'a\u0000b' }));
+  assert.equal(await seq(), before, 'a refused request wrote to the journal');
   assert.deepEqual(bad, []);
+
+  // Controls: what the rules allow is stored as sent (or in canonical form).
+  const p = await accepted('multi-line description, lower-case country, leap day', await project({
+    name: 'Validation control', country: 'br', description: 'Line one\n\tLine two, Zürich 中文 🌳', crediting_start: '2024-02-29', crediting_end: '2034-02-28' }));
+  assert.equal(p?.country, 'BR');
+  assert.equal(p?.description, 'Line one\n\tLine two, Zürich 中文 🌳');
+  assert.equal(p?.crediting_start, '2024-02-29');
+  const r = await accepted('retirement with country and period', await retire({ country: 'XK', period_start: '2025-01-01', period_end: '2025-01-01', reason: 'scope 1\nscope 2' }));
+  assert.equal(r?.country ?? r?.consumption_country, 'XK', JSON.stringify(r));
+  assert.deepEqual(bad, []);
+});
+
+// Request bodies are limited per route (backend/src/app/body_limits.cc): 64 KiB by default,
+// more only where a route needs it. The limit is enforced from the Content-Length before
+// the body is read.
+test('per-route body limits: 64 KiB for JSON routes, more for project texts and document uploads', async () => {
+  const before = await seq();
+  const pad = 'x'.repeat(70 * 1024);
+  const order = await as('buyer').post('/api/v1/orders', { instrument, side: 'buy', price: '1.00', quantity: '1.000', client_order_id: 'c', pad });
+  assert.equal(order.status, 413, order.text.slice(0, 200));
+  assert.equal(order.json.code, 'REQUEST_TOO_LARGE');
+  assert.match(order.json.detail, /65536 bytes/);
+  const login = await anon.post('/api/v1/auth/login', { email: DEMO.buyer[0], password: pad });
+  assert.equal(login.status, 413);
+  assert.equal(await seq(), before);
+  // A 64 KiB description written with JSON escapes (\u00e9: 6 bytes each) is a ~190 KB body:
+  // accepted on the project route (256 KiB), where the orders route would refuse it.
+  await fixtures();
+  const desc = '\u00e9'.repeat(32 * 1024);
+  const body = JSON.stringify({ name: 'Big description', country: 'BR', methodology: 'm', description: desc }).replace(/é/g, '\\u00e9');
+  assert.ok(body.length > 150 * 1024, `${body.length}`);
+  const big = await as('developer').post('/api/v1/projects', body, { raw: true });
+  assert.equal(big.status, 201, big.text.slice(0, 200));
+  assert.equal(big.json.description, desc);
+  // A 1 MiB document upload (raw body) goes through its own, larger limit.
+  const doc = await fetch(`${srv.url}/api/v1/documents`, { method: 'POST', body: Buffer.alloc(1 << 20, 7),
+    headers: { authorization: `Bearer ${tok.developer}`, 'content-type': 'application/octet-stream' } });
+  assert.equal(doc.status, 201, await doc.text());
 });
 
 // GET /api/v1/proofs/{seq} is public; only the registry's public event types show their
@@ -462,9 +527,10 @@ test('a sign-in flood from one address gets 429 with Retry-After, and refused at
   const raw = new Client(srv.url);  // not patient: the 429s are what this test looks at
   const before = await settledSeq();
   // 100 at once, as a guesser would send them (one at a time, argon2id alone keeps a client
-  // under the limit).
+  // under the limit). Each at another (unknown) account, so what answers is the per-address
+  // limit, not the per-account lockout (security.test.mjs tests that).
   const rs = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-    raw.post('/api/v1/auth/login', { email: DEMO.seller[0], password: `wrong ${i}` })));
+    raw.post('/api/v1/auth/login', { email: `guess-${i}-${process.pid}@example.org`, password: `wrong ${i}` })));
   const limited = rs.find((r) => r.status === 429);
   const answered = rs.filter((r) => r.status === 401).length;
   assert.equal(answered + rs.filter((r) => r.status === 429).length, rs.length, rs.map((r) => r.status).join(' '));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, webcrypto } from 'node:crypto';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../../..');
@@ -17,9 +17,12 @@ export function tempDir(prefix = 'cx-api-') {
 
 // Starts the server; resolves to {url, proc, data, stop(), kill()}.
 // Rate limits are off unless `limits` is set: these tests drive the server far faster
-// than one user would (security.test.mjs tests the limits themselves).
-export async function startServer({ data = tempDir(), demo = true, extra = [], limits = false } = {}) {
+// than one user would (security.test.mjs tests the limits themselves). Likewise the
+// second factor required of admins and verifiers is off unless `mfa` is set
+// (security.test.mjs tests it): the other tests act as the demo admin and verifier.
+export async function startServer({ data = tempDir(), demo = true, extra = [], limits = false, mfa = false } = {}) {
   const off = limits ? [] : ['--rate-limit-user', '0', '--rate-limit-ip', '0', '--rate-limit-auth', '0'];
+  if (!mfa) off.push('--mfa-required-roles', 'none');
   const args = ['serve', '--data', data, '--listen', '127.0.0.1:0', ...(demo ? ['--demo'] : []), ...off, ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -27,7 +30,7 @@ export async function startServer({ data = tempDir(), demo = true, extra = [], l
     const timer = setTimeout(() => fail(new Error('server did not start: ' + out)), 60000);
     const onData = (d) => {
       out += d.toString();
-      const m = out.match(/serving (http:\/\/[0-9.]+:\d+)\//);
+      const m = out.match(/serving (https?:\/\/[0-9.]+:\d+)\//);
       if (m) { clearTimeout(timer); ok(m[1]); }
     };
     proc.stdout.on('data', onData);
@@ -98,4 +101,46 @@ export function verifyProof(eventHashHex, proofHex, rootHex) {
     h = sha(Buffer.from([1]), lo, hi);
   }
   return h.toString('hex') === rootHex;
+}
+
+// KYC through the real API (kyc.test.mjs tests it): `user` (a Client with the user's
+// token) submits a case and `admin` approves it at `level`. Returns the approved case.
+// Cash and orders need a KYC level; the demo's developer, buyer and seller are verified.
+let kycSeq = 0;
+export async function kycVerify(admin, user, level = 'full', details = {}) {
+  const n = ++kycSeq;
+  const c = await user.post('/api/v1/kyc/cases', {
+    requested_level: level, legal_name: `Test Person ${process.pid} ${n}`, date_of_birth: '1985-05-17',
+    country: 'DE', address: `Teststrasse ${n}, 10115 Berlin`, documents: [], ...details,
+  });
+  if (c.status !== 201) throw new Error(`kyc submit: ${c.status} ${c.text}`);
+  const d = await admin.post(`/api/v1/kyc/cases/${c.json.id}/decision`, { decision: 'approve', level, reason: 'test' });
+  if (d.status !== 200) throw new Error(`kyc decision: ${d.status} ${d.text}`);
+  return d.json;
+}
+
+// An end-to-end encrypted KYC paper of the user signed in on `client`: random bytes stand in
+// for the browser's ciphertext, with an envelope wrapped to `reviewer` (a user id) under a
+// fresh P-256 key (e2e_docs.test.mjs and the browser test check the real cryptography).
+// Resolves to the document's CID.
+export async function e2ePaper(client, reviewer) {
+  const up = await client.req('POST', '/api/v1/documents?e2e=true', randomBytes(3000),
+    { raw: true, headers: { 'content-type': 'application/octet-stream' } });
+  if (up.status !== 201) throw new Error(`e2e upload: ${up.status} ${up.text}`);
+  const k = await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+  const jwk = await webcrypto.subtle.exportKey('jwk', k.publicKey);
+  const b64u = (b) => Buffer.from(b).toString('base64url');
+  const env = {
+    v: 1, alg: 'ECDH-P256+HKDF-SHA256+A256KW', enc: 'A256GCM', iv: b64u(randomBytes(12)), meta_iv: b64u(randomBytes(12)),
+    meta: b64u(randomBytes(60)),
+    recipients: [{ user: reviewer, kid: 'k'.repeat(43), epk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, wrapped_key: b64u(randomBytes(40)) }],
+  };
+  const r = await client.put(`/api/v1/documents/${up.json.cid}/envelope`, env);
+  if (r.status !== 200) throw new Error(`envelope: ${r.status} ${r.text}`);
+  return up.json.cid;
+}
+
+// A webhook signature header `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (Stripe's scheme).
+export function signWebhook(body, secret, t = Math.floor(Date.now() / 1000)) {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 }

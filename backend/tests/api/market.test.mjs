@@ -303,6 +303,37 @@ test('fees are credited to the fee account (10), visible to an admin', async () 
   assert.equal(r.json.balances.find((x) => x.currency === 'USD').available_minor, total);
 });
 
+test('fee schedule (admin): new orders lock and pay the new rates, resting ones never pay more', async () => {
+  const inst = await contract({ maker_fee_bp: 10, taker_fee_bp: 20 });
+  const path = `/api/v1/instruments/${inst}/fees`;
+  const problem = (r, status, code, field) => {
+    assert.equal(r.status, status, r.text);
+    assert.equal(r.json.code, code, r.text);
+    if (field) assert.equal(r.json.field, field, r.text);
+  };
+  problem(await as('buyer').req('PUT', path, { maker_fee_bp: 0, taker_fee_bp: 0 }), 403, 'AUTH_FORBIDDEN');
+  problem(await as('admin').req('PUT', path, { maker_fee_bp: 10, taker_fee_bp: 1001 }), 400, 'REQUEST_INVALID_FIELD', 'taker_fee_bp');
+  problem(await as('admin').req('PUT', path, { maker_fee_bp: 10 }), 400, 'REQUEST_MISSING_FIELD', 'taker_fee_bp');
+  problem(await as('admin').req('PUT', `/api/v1/instruments/999999/fees`, { maker_fee_bp: 1, taker_fee_bp: 2 }), 404, 'MATCHING_UNKNOWN_INSTRUMENT', 'instrument');
+  const bid = await buy(inst, '10.00', '5');  // rests: locks 50.00 + 20 bp
+  const raised = await as('admin').req('PUT', path, { maker_fee_bp: 50, taker_fee_bp: 100 });
+  assert.equal(raised.status, 200, raised.text);
+  assert.equal(raised.json.maker_fee_bp, 50);
+  assert.equal(raised.json.taker_fee_bp, 100);
+  await sell(inst, '10.00', '5');  // the seller takes at the new 100 bp; the bid pays its 20 bp cap
+  const f = (await as('buyer').get(`/api/v1/fills?instrument=${inst}`)).json.items;
+  assert.equal(f.length, 1, JSON.stringify(f));
+  assert.equal(f[0].buy_order, bid.id, JSON.stringify(f));
+  assert.equal(f[0].fee, '0.10');
+  const sf = (await as('seller').get(`/api/v1/fills?instrument=${inst}`)).json.items;
+  assert.equal(sf.length, 1, JSON.stringify(sf));
+  assert.equal(sf[0].fee, '0.50');
+  // The change is in the security audit with its old and new rates.
+  const a = await as('auditor').get('/api/v1/audit?kind=fees_changed&page_size=50');
+  assert.equal(a.status, 200, a.text);
+  assert.ok(a.json.items.some((x) => x.detail.includes(`instrument ${inst}`) && x.detail.includes('taker 20 -> 100')), a.text);
+});
+
 test('order types: market, IOC, FOK, post-only, iceberg, stop, stop-limit, GTT', async () => {
   const inst = await contract({ reference_price: '20.00', band_bp: 1000 });  // band 18.00 .. 22.00
   const b0 = await cashOf('buyer');
@@ -803,7 +834,7 @@ test('an acknowledged order survives SIGKILL with its state, its lock and the bo
 
 test('every exchange route in the OpenAPI document was exercised', async () => {
   const o = await anon.get('/api/v1/openapi.json');
-  const exchange = (k) => /^(GET|POST|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions)/.test(k);
+  const exchange = (k) => /^(GET|POST|PUT|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions)/.test(k);
   const norm = (p) => p.replace(/\/\d+(?=\/|$)/g, '/{}');
   const seen = new Set([...hits].map((h) => { const [m, p] = h.split(' '); return `${m} ${norm(p)}`; }));
   const missing = [];

@@ -293,3 +293,71 @@ test('second-factor guessing is bounded: after five wrong codes the account\'s c
     cleanup(s3.data);
   }
 });
+
+test('password guessing locks the account for a while, from any address, without costing a hash', async () => {
+  const s4 = await startServer({ demo: true });
+  try {
+    const c = new Client(s4.url);
+    const [email, pw] = DEMO.seller;
+    // Another account is not affected by the lock.
+    const other = await login(c, ...DEMO.buyer);
+    for (let i = 0; i < 10; i++)
+      problem(await c.post('/api/v1/auth/login', { email, password: `wrong-${i}-password` }), 401, 'AUTH_BAD_CREDENTIALS');
+    // The eleventh attempt is refused even with the right password, and says when to retry.
+    const r = await c.post('/api/v1/auth/login', { email, password: pw });
+    problem(r, 429, 'REQUEST_RATE_LIMITED', 'password');
+    const retry = Number(r.headers.get('retry-after'));
+    assert.ok(retry >= 1 && retry <= 900, `Retry-After ${retry}`);
+    assert.ok(!r.json.access_token);
+    assert.ok(other.access_token);
+    assert.equal((await c.post('/api/v1/auth/login', { email: DEMO.buyer[0], password: DEMO.buyer[1] })).status, 200);
+    // The ten failures are in the security audit (the lock itself writes nothing).
+    const aud = await login(c, ...DEMO.auditor);
+    let fails = 0;
+    for (let i = 0; i < 40 && fails < 10; i++) {
+      const a = await c.as(aud.access_token).get('/api/v1/audit?page_size=200');
+      assert.equal(a.status, 200, a.text);
+      fails = a.json.items.filter((x) => x.kind === 'login_failed' && x.detail === 'wrong password').length;
+      if (fails < 10) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(fails, 10);
+  } finally {
+    await s4.stop();
+    cleanup(s4.data);
+  }
+});
+
+test('admins and verifiers act only after a second factor: their roles are withheld until they enroll', async () => {
+  const s5 = await startServer({ demo: true, mfa: true });
+  try {
+    const c = new Client(s5.url);
+    for (const [role, probe] of [['admin', (me, uid) => me.req('PUT', `/api/v1/users/${uid}/roles`, { roles: ['trader'] })],
+                                 ['verifier', (me) => me.post('/api/v1/issuances/999999/approve', {})]]) {
+      const l = await login(c, ...DEMO[role]);
+      assert.deepEqual(l.withheld_roles, [role]);
+      assert.ok(l.user.roles.includes(role));  // still the user's role, just not in this token
+      const me = c.as(l.access_token);
+      const buyer = await login(new Client(s5.url), ...DEMO.buyer);
+      assert.deepEqual(buyer.withheld_roles, []);
+      problem(await probe(me, buyer.user.id), 403, 'AUTH_FORBIDDEN');
+      // A refresh does not restore the role either.
+      const r = await c.post('/api/v1/auth/refresh', { refresh_token: l.refresh_token });
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json.withheld_roles, [role]);
+      // Enrolling (the confirmation proves the factor) lifts the hold: the next sign-in
+      // needs the code and carries the role.
+      const e = await me.post('/api/v1/auth/mfa/enroll');
+      assert.equal(e.status, 201, e.text);
+      assert.equal((await me.post('/api/v1/auth/mfa/confirm', { code: totp(e.json.secret) })).status, 200);
+      problem(await c.post('/api/v1/auth/login', { email: DEMO[role][0], password: DEMO[role][1] }), 401, 'AUTH_MFA_REQUIRED', 'otp');
+      const l2 = await c.post('/api/v1/auth/login', { email: DEMO[role][0], password: DEMO[role][1], otp: totp(e.json.secret, 1) });
+      assert.equal(l2.status, 200, l2.text);
+      assert.deepEqual(l2.json.withheld_roles, []);
+      const p2 = await probe(c.as(l2.json.access_token), buyer.user.id);
+      assert.notEqual(p2.status, 403, p2.text);  // past the role check: 200 for roles, 404 for the unknown issuance
+    }
+  } finally {
+    await s5.stop();
+    cleanup(s5.data);
+  }
+});

@@ -2,10 +2,12 @@
 // halt/resume per instrument; the queue of pending withdrawals (approve with a current code, reject with a reason).
 // Auditors see the same lists read-only (the server enforces it either way).
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
 import { RequireRole } from '../components/common/RequireRole';
 import { RolesEditor } from '../components/admin/RolesEditor';
 import { CreditClasses } from '../components/admin/CreditClasses';
 import { MarketHalts } from '../components/admin/MarketHalts';
+import { Fees } from '../components/admin/Fees';
 import { WithdrawalQueue } from '../components/common/Withdrawals';
 import { Pager } from '../components/common/Pager';
 import { QueryState } from '../components/common/Loading';
@@ -63,7 +65,8 @@ export default function AdminPage() {
       <section aria-labelledby="h-users"><h2 id="h-users">Users and roles</h2><Users canEdit={canEdit} /></section>
       <section aria-labelledby="h-cc"><h2 id="h-cc">Credit classes</h2><CreditClasses canEdit={canEdit} /></section>
       <section aria-labelledby="h-halts"><h2 id="h-halts">Markets</h2><MarketHalts canEdit={canEdit} /></section>
-      <p>Price bands and volatility halts act automatically (README "The exchange"); KYC review and fee settings are not in the web app yet.</p>
+      <section aria-labelledby="h-fees"><h2 id="h-fees">Fees</h2><Fees canEdit={canEdit} /></section>
+      <p>Price bands and volatility halts act automatically (README "The exchange"); identity checks are reviewed on the <Link to="/kyc">KYC page</Link>.</p>
     </RequireRole>
   );
 }

@@ -16,6 +16,7 @@ import { AuctionForm, AuctionsList } from '../components/trading/Auctions';
 import { useAppSelector } from '../store/hooks';
 import { formatTonnes, parseTonnes } from '../utils/format';
 import { toFormError } from '../utils/problem';
+import { ReportUpload } from '../components/documents/ProjectDocuments';
 
 const PROJECT_FIELDS = ['name', 'country', 'subdivision', 'methodology', 'mitigation', 'nature', 'credit_class', 'sector', 'description'];
 const ISSUANCE_FIELDS = ['project', 'vintage', 'period_start', 'period_end', 'quantity', 'report', 'verification_body'];
@@ -107,6 +108,7 @@ function RequestIssuance({ developer }: { developer: number }) {
       <Field label="Monitoring period start" name="period_start" type="date" required error={f.error} />
       <Field label="Monitoring period end" name="period_end" type="date" required error={f.error} />
       <Field label="Quantity (tonnes)" name="quantity" required error={f.error} inputMode="decimal" placeholder="1000.500" />
+      <ReportUpload />
       <Field label="Verification report (CID or reference)" name="report" required error={f.error} />
       <Field label="Verification body" name="verification_body" error={f.error} />
       <FormStatus error={f.error} fields={ISSUANCE_FIELDS} busy={f.busy}

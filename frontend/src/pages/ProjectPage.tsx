@@ -8,6 +8,7 @@ import { useAppSelector } from '../store/hooks';
 import { formatPeriod, formatTonnes } from '../utils/format';
 import { toFormError } from '../utils/problem';
 import { ProjectRisk } from '../components/analytics/ProjectRisk';
+import { ProjectDocuments } from '../components/documents/ProjectDocuments';
 
 export default function ProjectPage() {
   const id = Number(useParams().id);
@@ -46,6 +47,7 @@ export default function ProjectPage() {
           <IssuanceTable items={p.issuances} caption={`Issuances of ${p.name}`} />
           <h2>Credit batches</h2>
           <BatchTable items={p.batches} caption={`Credit batches of ${p.name}`} />
+          <ProjectDocuments project={p} />
           <section aria-labelledby="h-risk">
             <h2 id="h-risk">Risk</h2>
             <ProjectRisk id={id} />

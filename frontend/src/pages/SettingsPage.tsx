@@ -11,6 +11,8 @@ import { FormStatus } from '../components/common/FormStatus';
 import { QueryState } from '../components/common/Loading';
 import { clientError, useFormAction } from '../components/common/useFormAction';
 import { useWalletSignature } from '../components/security/useWallet';
+import { ApiKeys } from '../components/security/ApiKeys';
+import { Privacy } from '../components/security/Privacy';
 import {
   useMfaConfirmMutation, useMfaDisableMutation, useMfaEnrollMutation, useMfaQrSvgQuery, useMfaStatusQuery, useSiweLinkMutation,
   type MfaEnrollment,
@@ -187,6 +189,8 @@ export default function SettingsPage() {
       <h1>Settings and security</h1>
       <SecondFactor />
       <Wallets />
+      <ApiKeys />
+      <Privacy />
     </RequireRole>
   );
 }

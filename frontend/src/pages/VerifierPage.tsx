@@ -8,6 +8,7 @@ import { QueryState } from '../components/common/Loading';
 import { RequireRole } from '../components/common/RequireRole';
 import { formatPeriod, formatTonnes } from '../utils/format';
 import { fieldError, formLevelError, toFormError, type FormError } from '../utils/problem';
+import { ReportDocument } from '../components/documents/ProjectDocuments';
 
 function ReasonBox({ label, error, value, onChange }: { label: string; error: FormError | null; value: string; onChange: (s: string) => void }) {
   const id = useId();
@@ -71,6 +72,7 @@ function IssuanceRow({ i, onDone }: { i: Issuance; onDone: (msg: string) => void
     <li className="card" aria-label={`Issuance ${i.id}`}>
       <h3>Issuance #{i.id}: <Link to={`/projects/${i.project}`}>{i.project_name}</Link></h3>
       <p>Vintage {i.vintage} · {formatPeriod(i.period_start, i.period_end)} · <strong>{formatTonnes(i.quantity)}</strong> · report {i.report} · approvals {i.approvals.length} of {i.required_approvals}</p>
+      <ReportDocument report={i.report} />
       <ReasonBox label={`Reason for issuance ${i.id} (needed to reject)`} error={error} value={reason} onChange={setReason} />
       <div className="actions">
         <button type="button" disabled={st.isLoading} onClick={() => run('approve')}>Approve</button>

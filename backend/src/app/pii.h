@@ -1,0 +1,110 @@
+// Personal-data vault (GDPR): personal fields never enter the journal in clear.
+//
+// Each "subject" (a user; KYC cases use their user's subject) has one random 256-bit data
+// key. Personal fields are sealed with it (AES-256-GCM) and only the sealed bytes go into
+// commands, events, the journal and snapshots. The data keys live in a small SQLite file
+// (DIR/pii.db, PRAGMA secure_delete=ON, rollback journal, synchronous=FULL), each wrapped
+// (AES-256-GCM) by the master key: $CX_PII_MASTER_KEY (64 hex digits) or DIR/pii.key
+// (created once, mode 0600). Erasure = Shred: the subject's key row is deleted, so every
+// sealed copy of its data (journal, snapshots, backups) can no longer be opened
+// ("crypto-shredding").
+//
+// Formats:
+//   key id     = 32 lowercase hex digits (128 random bits)
+//   wrapped    = nonce(12) || AES-256-GCM(master, nonce, data key, aad "cx-pii-dek-v1|" + id) || tag(16)
+//   sealed     = 0x01 || nonce(12) || AES-256-GCM(data key, nonce, plaintext, aad "cx-pii-v1|" + id) || tag(16)
+//   email index = hex HMAC-SHA256(pepper, lower-cased email), pepper = HMAC-SHA256(master,
+//                "cx-pii-email-index-v1"): lets the engine enforce unique emails and the
+//                login find a user without the email in clear. (An index is a pseudonym,
+//                not anonymous: whoever holds the master key can test a guessed email.)
+//
+// Durability: NewSubject and Shred return only after the SQLite commit (fsync).
+// Errors: kNotFound (no such key: never created or shredded), kDocDecryptFailed (closest existing code; wrong key
+// id, altered bytes, wrong master key), kInvalidField (malformed id / sealed bytes),
+// kIo (the database).
+// Thread-safe: one connection behind a mutex; unwrapped data keys are cached in memory
+// (dropped on Shred).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+
+namespace cx::registry {
+struct User;
+}
+
+namespace cx::app {
+
+using PiiKey = std::array<uint8_t, 32>;
+inline constexpr char kPiiMasterKeyEnv[] = "CX_PII_MASTER_KEY";
+
+// What app code may show about a user (resolved from User::pii).
+struct Person {
+  std::string email;         // lower case; empty for wallet-only users and erased users
+  std::string display_name;  // "erased user #<id>" once erased
+  std::string password_hash; // argon2id PHC string; empty for wallet-only users
+  bool erased = false;
+  bool ok = false;  // false: could not be opened (shredded key, altered bytes)
+};
+
+class PiiVault {
+ public:
+  // Opens (creating if needed) `db_path` with the given master key.
+  static Result<std::unique_ptr<PiiVault>> Open(const std::string& db_path, const PiiKey& master);
+  // DIR/pii.db with $CX_PII_MASTER_KEY or DIR/pii.key (created once, mode 0600).
+  static Result<std::unique_ptr<PiiVault>> OpenDir(const std::string& dir);
+  ~PiiVault();
+  PiiVault(const PiiVault&) = delete;
+  PiiVault& operator=(const PiiVault&) = delete;
+
+  Result<std::string> NewSubject();
+  Result<std::string> Seal(std::string_view key_id, std::string_view plaintext);
+  Result<std::string> Unseal(std::string_view key_id, std::string_view sealed);
+  Result<void> Shred(std::string_view key_id);
+  // Does the key exist (not shredded)?
+  Result<bool> Has(std::string_view key_id);
+  // Number of live subjects (tests, metrics).
+  Result<int64_t> Count();
+
+  // Hex HMAC of the trimmed, lower-cased email (see the header comment).
+  std::string EmailIndex(std::string_view email) const;
+  static std::string NormalizeEmail(std::string_view email);
+
+  // Personal fields of a user as JSON: {"email","display_name","password_hash"}.
+  Result<std::string> SealPerson(std::string_view key_id, const std::string& email,
+                                 const std::string& display_name, const std::string& password_hash);
+  // Resolver for app code (any thread, also the engine thread inside a query: after the
+  // first call per user it is a memory lookup). Erased users resolve to
+  // {display_name "erased user #id", erased}.
+  Person PersonOf(const registry::User& u);
+
+ private:
+  PiiVault() = default;
+  Result<PiiKey> DataKey(std::string_view key_id);  // mu_ held
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  PiiKey master_{};
+  PiiKey pepper_{};
+  std::mutex mu_;
+  std::unordered_map<std::string, PiiKey> keys_;  // cache of unwrapped data keys; mu_
+  struct Cached {
+    std::string pii_key;
+    size_t pii_size = 0;
+    Person person;
+  };
+  std::unordered_map<int64_t, Cached> people_;  // user id -> resolved; mu_
+};
+
+// AES-256-GCM helpers (exposed for tests): nonce(12) || ct || tag(16).
+std::string PiiGcmSeal(const PiiKey& key, std::string_view aad, std::string_view plain);
+Result<std::string> PiiGcmOpen(const PiiKey& key, std::string_view aad, std::string_view sealed);
+
+}  // namespace cx::app

@@ -1,0 +1,218 @@
+// PiiVault: sealing, shredding, wrong keys, tampering, reopening; the sign-in record.
+#include "app/pii.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/privacy.h"
+#include "registry/model.h"
+#include "registry/registry.h"
+
+namespace cx::app {
+namespace {
+namespace fs = std::filesystem;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("cx-pii-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  static inline int counter = 0;
+};
+
+PiiKey Master(uint8_t b) {
+  PiiKey k{};
+  k.fill(b);
+  return k;
+}
+
+std::unique_ptr<PiiVault> OpenOk(const std::string& path, const PiiKey& master) {
+  auto v = PiiVault::Open(path, master);
+  EXPECT_TRUE(v.ok()) << v.error().message;
+  return v.ok() ? std::move(v).value() : nullptr;
+}
+
+std::string FileBytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(PiiVault, SealUnsealRoundTripAndFreshNonces) {
+  TempDir d;
+  auto v = PiiVault::Open((d.path / "pii.db").string(), Master(7));
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  auto id = (*v)->NewSubject();
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->size(), 32u);
+  auto a = (*v)->Seal(*id, "alice@example.com");
+  auto b = (*v)->Seal(*id, "alice@example.com");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);  // random nonce each time
+  EXPECT_EQ(a->find("alice"), std::string::npos);
+  auto back = (*v)->Unseal(*id, *a);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "alice@example.com");
+  auto empty = (*v)->Seal(*id, "");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*(*v)->Unseal(*id, *empty), "");
+}
+
+TEST(PiiVault, ShredMakesUnsealFailAndIsIdempotent) {
+  TempDir d;
+  auto v = OpenOk((d.path / "pii.db").string(), Master(1));
+  std::string id = *v->NewSubject();
+  std::string keep = *v->NewSubject();
+  std::string sealed = *v->Seal(id, "Bob Example");
+  std::string other = *v->Seal(keep, "Carol");
+  ASSERT_TRUE(v->Shred(id).ok());
+  auto r = v->Unseal(id, sealed);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::kNotFound);
+  EXPECT_EQ(v->Seal(id, "x").error().code, Code::kNotFound);
+  EXPECT_FALSE(*v->Has(id));
+  EXPECT_TRUE(v->Shred(id).ok());
+  EXPECT_EQ(*v->Unseal(keep, other), "Carol");
+  EXPECT_EQ(*v->Count(), 1);
+}
+
+TEST(PiiVault, WrongKeyIdAndTamperingAreRefused) {
+  TempDir d;
+  auto v = OpenOk((d.path / "pii.db").string(), Master(2));
+  std::string a = *v->NewSubject(), b = *v->NewSubject();
+  std::string sealed = *v->Seal(a, "secret name");
+  auto wrong = v->Unseal(b, sealed);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, Code::kDocDecryptFailed);
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    std::string t = sealed;
+    t[i] = static_cast<char>(t[i] ^ 0x01);
+    EXPECT_FALSE(v->Unseal(a, t).ok()) << "flipped byte " << i;
+  }
+  EXPECT_FALSE(v->Unseal(a, sealed.substr(0, sealed.size() - 1)).ok());
+  EXPECT_FALSE(v->Unseal(a, "").ok());
+  EXPECT_EQ(v->Unseal("not-a-key", sealed).error().code, Code::kInvalidField);
+  EXPECT_EQ(v->Unseal(std::string(32, 'a'), sealed).error().code, Code::kNotFound);
+}
+
+TEST(PiiVault, ReopenedFileKeepsKeysAndWrongMasterCannotOpenThem) {
+  TempDir d;
+  std::string db = (d.path / "pii.db").string();
+  std::string id, sealed, shredded;
+  {
+    auto v = OpenOk(db, Master(3));
+    id = *v->NewSubject();
+    shredded = *v->NewSubject();
+    sealed = *v->Seal(id, "dave@example.org");
+    ASSERT_TRUE(v->Shred(shredded).ok());
+  }
+  {
+    auto v = OpenOk(db, Master(3));
+    EXPECT_EQ(*v->Unseal(id, sealed), "dave@example.org");
+    EXPECT_FALSE(*v->Has(shredded));
+  }
+  {
+    auto v = OpenOk(db, Master(4));
+    auto r = v->Unseal(id, sealed);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Code::kDocDecryptFailed);
+  }
+}
+
+TEST(PiiVault, ShreddedKeyBytesLeaveTheFile) {
+  TempDir d;
+  std::string db = (d.path / "pii.db").string();
+  auto v = OpenOk(db, Master(5));
+  std::string id = *v->NewSubject();
+  ASSERT_NE(FileBytes(db).find(id), std::string::npos);
+  ASSERT_TRUE(v->Shred(id).ok());
+  EXPECT_EQ(FileBytes(db).find(id), std::string::npos) << "secure_delete should zero the row";
+}
+
+TEST(PiiVault, EmailIndexIsKeyedAndCaseInsensitive) {
+  TempDir d;
+  auto v = OpenOk((d.path / "a.db").string(), Master(6));
+  auto w = OpenOk((d.path / "b.db").string(), Master(9));
+  EXPECT_EQ(v->EmailIndex("Eve@Example.COM "), v->EmailIndex("eve@example.com"));
+  EXPECT_NE(v->EmailIndex("eve@example.com"), v->EmailIndex("eve@example.org"));
+  EXPECT_NE(v->EmailIndex("eve@example.com"), w->EmailIndex("eve@example.com"));
+  EXPECT_EQ(v->EmailIndex("x@y").size(), 64u);
+}
+
+TEST(PiiVault, OpenDirCreatesAPrivateMasterKeyOnce) {
+  TempDir d;
+  ::unsetenv(kPiiMasterKeyEnv);
+  std::string id, sealed;
+  {
+    auto v = PiiVault::OpenDir(d.path.string());
+    ASSERT_TRUE(v.ok()) << v.error().message;
+    id = *(*v)->NewSubject();
+    sealed = *(*v)->Seal(id, "frank");
+  }
+  auto perms = fs::status(d.path / "pii.key").permissions();
+  EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  auto v = PiiVault::OpenDir(d.path.string());
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*(*v)->Unseal(id, sealed), "frank");
+}
+
+TEST(Privacy, PersonResolverAndSignInRecord) {
+  TempDir d;
+  auto v = OpenOk((d.path / "pii.db").string(), Master(8));
+  auto reg = SealNewUser(*v, "Grace@Example.com", "Grace H", "$argon2id$hash", registry::kTrader);
+  ASSERT_TRUE(reg.ok());
+  EXPECT_EQ(reg->email_index, v->EmailIndex("grace@example.com"));
+  EXPECT_EQ(reg->pii.find("Grace"), std::string::npos);
+  registry::User u{7, 106, reg->email_index, reg->pii_key, reg->pii, registry::kTrader, false};
+  Person p = v->PersonOf(u);
+  EXPECT_TRUE(p.ok);
+  EXPECT_EQ(p.email, "grace@example.com");
+  EXPECT_EQ(p.display_name, "Grace H");
+  EXPECT_EQ(PasswordHashOf(*v, SealedLoginRecord(u)), "$argon2id$hash");
+  ASSERT_TRUE(v->Shred(u.pii_key).ok());
+  EXPECT_EQ(PasswordHashOf(*v, SealedLoginRecord(u)), "");
+  EXPECT_FALSE(v->PersonOf(u).ok);  // the cache was dropped with the key
+  u.erased = true;
+  EXPECT_EQ(v->PersonOf(u).display_name, "erased user #7");
+  EXPECT_TRUE(ValidateEmail("a@b.c").ok());
+  EXPECT_FALSE(ValidateEmail("no-at-sign").ok());
+  EXPECT_FALSE(ValidateEmail("a b@c").ok());
+  EXPECT_FALSE(ValidateEmail("a@b@c").ok());
+}
+
+// A crash after the journal took UserErased but before the key was shredded leaves a key
+// of an erased user: the start-up pass removes it (and only it).
+TEST(Privacy, StartupShredsKeysOfErasedUsers) {
+  TempDir d;
+  auto v = OpenOk((d.path / "pii.db").string(), Master(10));
+  auto a = *SealNewUser(*v, "a@x.org", "A", "h", registry::kTrader);
+  auto b = *SealNewUser(*v, "b@x.org", "B", "h", registry::kTrader);
+  registry::RegistryState s;
+  std::vector<registry::Event> out;
+  ASSERT_TRUE(s.Decide(a, 1, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  s.Apply(out[0], 1, 1);
+  out.clear();
+  ASSERT_TRUE(s.Decide(b, 2, out).ok());
+  s.Apply(out[0], 2, 2);
+  out.clear();
+  int64_t ua = s.user_by_email_index(a.email_index)->id;
+  ASSERT_TRUE(s.Decide(registry::EraseUser{ua, ua}, 3, out).ok());
+  for (const auto& e : out) s.Apply(e, 3, 3);
+  EXPECT_EQ(*ShredErasedKeys(*v, s), 1);
+  EXPECT_FALSE(*v->Has(a.pii_key));
+  EXPECT_TRUE(*v->Has(b.pii_key));
+  EXPECT_EQ(*ShredErasedKeys(*v, s), 0);  // idempotent
+}
+
+}  // namespace
+}  // namespace cx::app
