@@ -8,7 +8,8 @@ PKGS=(cmake ninja-build g++ ccache pkg-config git python3
   libsqlite3-dev sqlite3 libssl-dev libargon2-dev libjwt-dev libsecp256k1-dev libcrypto++-dev
   liboath-dev libqrencode-dev zlib1g-dev libeigen3-dev libxgboost-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql libhiredis-dev
-  clang libclang-rt-14-dev linux-perf chromium wrk clang-tidy cppcheck)
+  clang libclang-rt-14-dev linux-perf chromium wrk clang-tidy cppcheck
+  libquickfix-dev libquickfix17)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
