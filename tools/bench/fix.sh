@@ -42,14 +42,12 @@ SYMBOL=$(curl -sf "$URL/api/v1/instruments/1" | jq -r .symbol)
 grep '^BENCH' "$WORK/out"
 grep -q '^CLIENT_RESULT [0-9]* 0$' "$WORK/out" || { echo "fix bench: client checks failed" >&2; exit 1; }
 kill "$PID"; wait "$PID" 2>/dev/null
-# HTTP orders in the same run (backend/bench/http_orders_bench.cc starts its own carbonx;
-# the wrapper lifts the second factor its demo admin would need for the setup deposits).
+# HTTP orders in the same run (backend/bench/http_orders_bench.cc starts its own carbonx,
+# with the second factor required of its demo admin lifted, as the other benches do).
 HB="$BUILD/bench/cx_http_orders_bench"
 [ -x "$HB" ] || ninja -C "$BUILD" -j1 cx_http_orders_bench >/dev/null 2>&1
 if [ -x "$HB" ]; then
-  printf '#!/bin/sh\nexec "%s" "$@" --mfa-required-roles none\n' "$SERVER" > "$WORK/carbonx"
-  chmod +x "$WORK/carbonx"
-  "$HB" --bin "$WORK/carbonx" --seconds "${CX_HTTP_ORDERS_SECONDS:-3}" --conns "${CX_HTTP_ORDERS_CONNS:-256}" \
+  "$HB" --bin "$SERVER" --seconds "${CX_HTTP_ORDERS_SECONDS:-3}" --conns "${CX_HTTP_ORDERS_CONNS:-256}" \
     > "$WORK/http.out" 2>&1
   grep -E '^BENCH http_order(s_per_s|_p99_ms)' "$WORK/http.out" ||
     { echo "fix bench: no HTTP figure from $HB:" >&2; tail -3 "$WORK/http.out" >&2; }
