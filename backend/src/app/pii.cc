@@ -144,6 +144,17 @@ Result<std::unique_ptr<PiiVault>> PiiVault::Open(const std::string& db_path, con
   CX_TRY(v->impl_->Exec("PRAGMA secure_delete=ON; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
                         "CREATE TABLE IF NOT EXISTS pii_keys(id TEXT PRIMARY KEY, wrapped BLOB NOT NULL,"
                         " created INTEGER NOT NULL);"));
+  // The live keys, once: afterwards lookups are memory only (see pii.h).
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(v->impl_->db, "SELECT id, wrapped FROM pii_keys", -1, &st, nullptr) != SQLITE_OK)
+    return SqlErr(v->impl_->db, "prepare");
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    std::string id(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+    v->wrapped_[id].assign(static_cast<const char*>(sqlite3_column_blob(st, 1)), static_cast<size_t>(sqlite3_column_bytes(st, 1)));
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return SqlErr(v->impl_->db, "select");
   return v;
 }
 
@@ -180,7 +191,7 @@ Result<std::string> PiiVault::NewSubject() {
   auth::SecureRandom(idb, sizeof idb);
   std::string id = auth::HexOf(std::string_view(reinterpret_cast<const char*>(idb), sizeof idb));
   std::string wrapped = PiiGcmSeal(master_, "cx-pii-dek-v1|" + id, AsView(dek));
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<std::mutex> dl(db_mu_);
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(impl_->db, "INSERT INTO pii_keys(id, wrapped, created) VALUES(?, ?, strftime('%s','now'))", -1, &st,
                          nullptr) != SQLITE_OK)
@@ -190,6 +201,8 @@ Result<std::string> PiiVault::NewSubject() {
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return SqlErr(impl_->db, "insert");
+  std::lock_guard<std::mutex> l(mu_);
+  wrapped_[id] = std::move(wrapped);
   keys_[id] = dek;
   dek.fill(0);
   return id;
@@ -199,18 +212,9 @@ Result<PiiKey> PiiVault::DataKey(std::string_view key_id) {
   if (!ValidKeyId(key_id)) return Err(Code::kInvalidField, "malformed personal-data key id", "pii_key");
   std::string id(key_id);
   if (auto it = keys_.find(id); it != keys_.end()) return it->second;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(impl_->db, "SELECT wrapped FROM pii_keys WHERE id = ?", -1, &st, nullptr) != SQLITE_OK)
-    return SqlErr(impl_->db, "prepare");
-  sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
-  int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW) {
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE) return Err(Code::kNotFound, "personal data erased (no key)", "pii_key");
-    return SqlErr(impl_->db, "select");
-  }
-  std::string wrapped(static_cast<const char*>(sqlite3_column_blob(st, 0)), static_cast<size_t>(sqlite3_column_bytes(st, 0)));
-  sqlite3_finalize(st);
+  auto w = wrapped_.find(id);
+  if (w == wrapped_.end()) return Err(Code::kNotFound, "personal data erased (no key)", "pii_key");
+  const std::string& wrapped = w->second;
   CX_ASSIGN_OR_RETURN(std::string raw, PiiGcmOpen(master_, "cx-pii-dek-v1|" + id, wrapped));
   if (raw.size() != 32) return Err(Code::kDocDecryptFailed, "bad wrapped key", "pii_key");
   PiiKey k{};
@@ -241,15 +245,21 @@ Result<std::string> PiiVault::Unseal(std::string_view key_id, std::string_view s
 
 Result<void> PiiVault::Shred(std::string_view key_id) {
   if (!ValidKeyId(key_id)) return Err(Code::kInvalidField, "malformed personal-data key id", "pii_key");
-  std::lock_guard<std::mutex> l(mu_);
   std::string id(key_id);
-  if (auto it = keys_.find(id); it != keys_.end()) {
-    it->second.fill(0);
-    keys_.erase(it);
-  }
-  for (auto it = people_.begin(); it != people_.end();) {
-    if (it->second.pii_key == id) it = people_.erase(it);
-    else ++it;
+  std::lock_guard<std::mutex> dl(db_mu_);
+  {
+    // Gone from memory first: nothing resolves it from here on, even if the delete fails
+    // (then it is retried at the next start: ShredErasedKeys).
+    std::lock_guard<std::mutex> l(mu_);
+    if (auto it = keys_.find(id); it != keys_.end()) {
+      it->second.fill(0);
+      keys_.erase(it);
+    }
+    wrapped_.erase(id);
+    for (auto it = people_.begin(); it != people_.end();) {
+      if (it->second.pii_key == id) it = people_.erase(it);
+      else ++it;
+    }
   }
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(impl_->db, "DELETE FROM pii_keys WHERE id = ?", -1, &st, nullptr) != SQLITE_OK)
@@ -271,12 +281,7 @@ Result<bool> PiiVault::Has(std::string_view key_id) {
 
 Result<int64_t> PiiVault::Count() {
   std::lock_guard<std::mutex> l(mu_);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(impl_->db, "SELECT count(*) FROM pii_keys", -1, &st, nullptr) != SQLITE_OK)
-    return SqlErr(impl_->db, "prepare");
-  int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sqlite3_finalize(st);
-  return n;
+  return static_cast<int64_t>(wrapped_.size());
 }
 
 std::string PiiVault::NormalizeEmail(std::string_view email) {

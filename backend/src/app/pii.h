@@ -81,19 +81,25 @@ class PiiVault {
   // Personal fields of a user as JSON: {"email","display_name","password_hash"}.
   Result<std::string> SealPerson(std::string_view key_id, const std::string& email,
                                  const std::string& display_name, const std::string& password_hash);
-  // Resolver for app code (any thread, also the engine thread inside a query: after the
-  // first call per user it is a memory lookup). Erased users resolve to
+  // Resolver for app code (any thread, also the engine thread inside a query: memory and
+  // AES only, never the file, never waiting for a write). Erased users resolve to
   // {display_name "erased user #id", erased}.
   Person PersonOf(const registry::User& u);
 
  private:
   PiiVault() = default;
-  Result<PiiKey> DataKey(std::string_view key_id);  // mu_ held
+  Result<PiiKey> DataKey(std::string_view key_id);  // mu_ held; memory only
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;  // the SQLite file: written under db_mu_, read once at Open
   PiiKey master_{};
   PiiKey pepper_{};
+  // Two locks so that the engine thread, which resolves people inside queries, never waits
+  // for a disk write: db_mu_ serialises writes to the file (taken first, never under mu_);
+  // mu_ guards the in-memory maps, which are the vault's live view (every wrapped key is
+  // loaded at Open; NewSubject adds after its durable insert, Shred removes before its delete).
+  std::mutex db_mu_;
   std::mutex mu_;
+  std::unordered_map<std::string, std::string> wrapped_;  // key id -> wrapped data key; mu_
   std::unordered_map<std::string, PiiKey> keys_;  // cache of unwrapped data keys; mu_
   struct Cached {
     std::string pii_key;
