@@ -2,7 +2,7 @@
 // carbonx started on a throwaway data directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, login, DEMO, verifyProof, cleanup } from './lib.mjs';
+import { startServer, Client, login, DEMO, verifyProof, cleanup, problem } from './lib.mjs';
 
 let srv, anon, tok = {}, users = {};
 const hits = new Set();
@@ -22,12 +22,6 @@ after(async () => { await srv.stop(); cleanup(srv.data); });
 const as = (role) => anon.as(tok[role]);
 const seqNow = async () => (await anon.get('/api/v1/health')).json.committed_seq;
 
-function problem(r, status, code, field) {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get('content-type'), /application\/problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-  if (field !== undefined) assert.equal(r.json.field, field, r.text);
-}
 
 test('health and OpenAPI document', async () => {
   const h = await anon.get('/api/v1/health');

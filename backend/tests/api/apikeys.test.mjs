@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, Client, login, DEMO, cleanup } from './lib.mjs';
+import { startServer, Client, login, DEMO, cleanup, problem, totp } from './lib.mjs';
 
 let srv, anon;
 const tok = {}, users = {};
@@ -37,12 +37,6 @@ before(async () => {
 });
 after(async () => { await srv.stop(); cleanup(srv.data); });
 
-function problem(r, status, code, field) {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-  if (field !== undefined) assert.equal(r.json.field, field, r.text);
-}
 
 // ---- an independent client
 let lastTs = 0;
@@ -269,26 +263,6 @@ test('creation and revocation are audited for auditors', async () => {
   assert.deepEqual(kinds, ['api_key_created', 'api_key_revoked']);
 });
 
-// RFC 6238 (SHA-1, 6 digits, 30 s) for the step-up test.
-function base32Decode(s) {
-  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const out = [];
-  for (const ch of s.replace(/=+$/, '').toUpperCase()) {
-    value = (value << 5) | alpha.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
-function totp(secretB32, offset = 0) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
-  const h = createHmac('sha1', base32Decode(secretB32)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  const n = ((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
-  return String(n % 1e6).padStart(6, '0');
-}
 
 test('with a second factor enabled, creating a key needs a current code', async () => {
   const email = `bot-${Date.now()}@example.org`;

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, Client, login, DEMO, cleanup, ROOT, signWebhook, kycVerify, e2ePaper } from './lib.mjs';
+import { startServer, Client, login, DEMO, cleanup, ROOT, signWebhook, kycVerify, e2ePaper, problem } from './lib.mjs';
 
 let srv, anon;
 const tok = {};
@@ -19,12 +19,6 @@ const as = (who) => anon.as(tok[who]);
 function tooBig(r, field) {
   if (r.status === 413) return problem(r, 413, 'REQUEST_TOO_LARGE');
   return problem(r, 400, 'REQUEST_INVALID_FIELD', field);
-}
-function problem(r, status, code, field) {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get('content-type') || '', /problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-  if (field !== undefined) assert.equal(r.json.field, field, r.text);
 }
 
 async function newUser(name) {

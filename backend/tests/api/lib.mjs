@@ -1,5 +1,6 @@
 // Test helpers: start a real `carbonx serve` on a free port with a throwaway data
 // directory, and a small JSON client with bearer tokens.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -143,4 +144,32 @@ export async function e2ePaper(client, reviewer) {
 // A webhook signature header `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (Stripe's scheme).
 export function signWebhook(body, secret, t = Math.floor(Date.now() / 1000)) {
   return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+// Asserts an RFC 9457 problem answer: status, media type, stable code and (when given) the
+// field at fault.
+export function problem(r, status, code, field) {
+  assert.equal(r.status, status, r.text);
+  assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/);
+  assert.equal(r.json.code, code, r.text);
+  if (field !== undefined) assert.equal(r.json.field, field, r.text);
+}
+
+// RFC 6238 one-time code (HMAC-SHA-1, 6 digits, 30 s steps) for a base32 secret, `offset`
+// steps from now, computed independently of the server.
+export function totp(secretB32, offset = 0) {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const key = [];
+  for (const ch of secretB32.replace(/=+$/, '').toUpperCase()) {
+    value = (value << 5) | alpha.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { key.push((value >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
+  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
+  const o = h[h.length - 1] & 15;
+  const n = ((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1e6).padStart(6, '0');
 }

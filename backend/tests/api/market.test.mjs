@@ -8,7 +8,7 @@
 // demo batch 1), so each group starts with an empty book and no reference trades.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, login, DEMO, cleanup } from './lib.mjs';
+import { startServer, Client, login, DEMO, cleanup, problem } from './lib.mjs';
 
 let srv, anon, tok = {}, users = {};
 const hits = new Set();
@@ -38,12 +38,6 @@ const seqNow = async () => (await anon.get('/api/v1/health')).json.committed_seq
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const nowS = () => Math.floor(Date.now() / 1000);
 
-function problem(r, status, code, field) {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get('content-type'), /application\/problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-  if (field !== undefined) assert.equal(r.json.field, field, r.text);
-}
 
 // USD balance of an account in minor units (admin view).
 async function cash(account) {
@@ -306,11 +300,6 @@ test('fees are credited to the fee account (10), visible to an admin', async () 
 test('fee schedule (admin): new orders lock and pay the new rates, resting ones never pay more', async () => {
   const inst = await contract({ maker_fee_bp: 10, taker_fee_bp: 20 });
   const path = `/api/v1/instruments/${inst}/fees`;
-  const problem = (r, status, code, field) => {
-    assert.equal(r.status, status, r.text);
-    assert.equal(r.json.code, code, r.text);
-    if (field) assert.equal(r.json.field, field, r.text);
-  };
   problem(await as('buyer').req('PUT', path, { maker_fee_bp: 0, taker_fee_bp: 0 }), 403, 'AUTH_FORBIDDEN');
   problem(await as('admin').req('PUT', path, { maker_fee_bp: 10, taker_fee_bp: 1001 }), 400, 'REQUEST_INVALID_FIELD', 'taker_fee_bp');
   problem(await as('admin').req('PUT', path, { maker_fee_bp: 10 }), 400, 'REQUEST_MISSING_FIELD', 'taker_fee_bp');

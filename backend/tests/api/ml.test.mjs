@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, Client, login, DEMO, cleanup, tempDir, runCli, ROOT } from './lib.mjs';
+import { startServer, Client, login, DEMO, cleanup, tempDir, runCli, ROOT, problem } from './lib.mjs';
 
 let srv, anon, tok = {}, users = {};
 const hits = new Set();
@@ -27,12 +27,6 @@ before(async () => {
 });
 after(async () => { await srv.stop(); cleanup(srv.data); });
 
-function problem(r, status, code, field) {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get('content-type'), /application\/problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-  if (field !== undefined) assert.equal(r.json.field, field, r.text);
-}
 async function ok(r) {
   assert.equal(r.status, 200, r.text);
   return r.json;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startServer, Client, login, DEMO, cleanup, runCli, e2ePaper } from './lib.mjs';
+import { startServer, Client, login, DEMO, cleanup, runCli, e2ePaper, problem } from './lib.mjs';
 
 let srv, anon;
 const tag = randomBytes(6).toString('hex');
@@ -41,11 +41,6 @@ function holders(dir, needle) {
     const b = readFileSync(f);
     return variants.some((v) => b.includes(v));
   });
-}
-function problem(r, status, code, field) {
-  assert.equal(r.status, status, r.text);
-  assert.equal(r.json.code, code, r.text);
-  if (field !== undefined) assert.equal(r.json.field, field, r.text);
 }
 
 // KYC: verified identity is needed for cash and orders. The paper is an end-to-end

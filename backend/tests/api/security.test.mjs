@@ -3,8 +3,7 @@
 // by an admin with a step-up code. Codes are computed here independently (node:crypto).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { startServer, Client, login, DEMO, cleanup } from './lib.mjs';
+import { startServer, Client, login, DEMO, cleanup, problem, totp } from './lib.mjs';
 
 let srv, anon, tok = {}, users = {};
 
@@ -21,34 +20,8 @@ after(async () => { await srv.stop(); cleanup(srv.data); });
 
 const as = (role) => anon.as(tok[role]);
 
-function problem(r, status, code, field) {
-  assert.equal(r.status, status, r.text);
-  assert.equal(r.json.code, code, r.text);
-  if (field !== undefined) assert.equal(r.json.field, field, r.text);
-}
 
-function base32Decode(s) {
-  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const out = [];
-  for (const ch of s.replace(/=+$/, '').toUpperCase()) {
-    value = (value << 5) | alpha.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
 
-// RFC 6238 with SHA-1, 6 digits, 30 s steps; `offset` in steps.
-function totp(secretB32, offset = 0) {
-  const counter = Math.floor(Date.now() / 1000 / 30) + offset;
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(counter));
-  const h = createHmac('sha1', base32Decode(secretB32)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  const n = ((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
-  return String(n % 1e6).padStart(6, '0');
-}
 
 test('TOTP enrollment: QR code, confirmation, recovery codes; sign-in then needs the code', async () => {
   const st0 = await as('seller').get('/api/v1/auth/mfa');
