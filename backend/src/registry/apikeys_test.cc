@@ -3,39 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "registry/registry.h"
+#include "registry/test_harness.h"
 
 namespace cx::registry {
 namespace {
 
-constexpr int64_t kT0 = 1'700'000'000'000'000;  // engine time, us
 
-struct H {
-  RegistryState s;
-  std::vector<Event> log;
-  std::vector<int64_t> log_ts;
-  int64_t ts = kT0;
-  Result<void> Run(const Command& c) {
-    std::vector<Event> out;
-    auto r = s.Decide(c, ++ts, out);
-    if (!r.ok()) {
-      EXPECT_TRUE(out.empty());
-      return r;
-    }
-    for (auto& e : out) {
-      log.push_back(e);
-      log_ts.push_back(ts);
-      s.Apply(e, static_cast<int64_t>(log.size()), ts);
-    }
-    return r;
-  }
+struct H : TestEngine {
   int64_t AddUser(const std::string& email, uint32_t roles) {
     EXPECT_TRUE(Run(RegisterUser{email, "$argon2id$x", email, roles}).ok());
     return s.user_by_email(email)->id;
   }
   int64_t now_s() const { return ts / 1'000'000; }
 };
-
-Code CodeOf(const Result<void>& r) { return r.ok() ? Code::kOk : r.error().code; }
 
 std::string Id(int n) {
   char buf[32];

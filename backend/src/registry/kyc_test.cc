@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "registry/registry.h"
+#include "registry/test_harness.h"
 #include "registry/sanctions.h"
 
 namespace cx::registry {
@@ -10,32 +11,14 @@ namespace {
 
 constexpr int64_t kHour = int64_t{3600} * 1'000'000;
 
-Code CodeOf(const Result<void>& r) { return r.ok() ? Code::kOk : r.error().code; }
-
-struct K {
-  RegistryState s;
-  std::vector<Event> log;
-  std::vector<int64_t> log_ts;
-  int64_t ts = 1'000 * kHour;
+struct K : TestEngine {
   int64_t admin = 0, alice = 0, bob = 0;
   K() {
+    ts = 1'000 * kHour;
+    step_us = 0;  // the tests move time themselves
     admin = AddUser("admin", kAdmin);
     alice = AddUser("alice", kTrader);
     bob = AddUser("bob", kTrader);
-  }
-  Result<void> Run(const Command& c) {
-    std::vector<Event> out;
-    auto r = s.Decide(c, ts, out);
-    if (!r.ok()) {
-      EXPECT_TRUE(out.empty());
-      return r;
-    }
-    for (auto& e : out) {
-      log.push_back(e);
-      log_ts.push_back(ts);
-      s.Apply(e, static_cast<int64_t>(log.size()), ts);
-    }
-    return r;
   }
   int64_t AddUser(const std::string& name, uint32_t roles) {
     RegisterUser r;

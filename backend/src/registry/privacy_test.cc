@@ -3,33 +3,18 @@
 #include <gtest/gtest.h>
 
 #include "registry/registry.h"
+#include "registry/test_harness.h"
 
 namespace cx::registry {
 namespace {
 
-struct PHarness {
-  RegistryState s;
-  std::vector<Event> log;
-  std::vector<int64_t> log_ts;
-  int64_t ts = 1'700'000'000'000'000;
-  Result<void> Run(const Command& c) {
-    std::vector<Event> out;
-    auto r = s.Decide(c, ++ts, out);
-    if (!r.ok()) return r;
-    for (auto& e : out) {
-      log.push_back(e);
-      log_ts.push_back(ts);
-      s.Apply(e, static_cast<int64_t>(log.size()), ts);
-    }
-    return r;
-  }
+struct PHarness : TestEngine {
   int64_t Add(const std::string& index, const std::string& key) {
     EXPECT_TRUE(Run(RegisterUser{index, key, "\x01sealed-bytes", kTrader}).ok());
     return s.user_by_email_index(index)->id;
   }
 };
 
-Code CodeOf(const Result<void>& r) { return r.ok() ? Code::kOk : r.error().code; }
 std::string FieldOf(const Result<void>& r) { return r.ok() ? "" : r.error().field; }
 
 TEST(Privacy, EmailIndexIsUniqueAndRequiredWithoutWallet) {

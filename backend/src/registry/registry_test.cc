@@ -1,4 +1,5 @@
 #include "registry/registry.h"
+#include "registry/test_harness.h"
 
 #include <gtest/gtest.h>
 
@@ -7,26 +8,8 @@
 namespace cx::registry {
 namespace {
 
-// Applies a command through Decide + Apply, recording the events (a tiny engine).
-struct Harness {
-  RegistryState s;
-  std::vector<Event> log;
-  std::vector<int64_t> log_ts;
-  int64_t ts = 1'700'000'000'000'000;
-  Result<void> Run(const Command& c) {
-    std::vector<Event> out;
-    auto r = s.Decide(c, ++ts, out);
-    if (!r.ok()) {
-      EXPECT_TRUE(out.empty());
-      return r;
-    }
-    for (auto& e : out) {
-      log.push_back(e);
-      log_ts.push_back(ts);
-      s.Apply(e, static_cast<int64_t>(log.size()), ts);
-    }
-    return r;
-  }
+// Fixture users are KYC-verified in full (cash and orders need a level).
+struct Harness : TestEngine {
   int64_t AddUser(const std::string& email, uint32_t roles) {
     EXPECT_TRUE(Run(RegisterUser{email, "$argon2id$x", email, roles}).ok());
     const int64_t id = s.user_by_email(email)->id;
@@ -35,8 +18,6 @@ struct Harness {
     return id;
   }
 };
-
-Code CodeOf(const Result<void>& r) { return r.ok() ? Code::kOk : r.error().code; }
 
 ProjectInfo Info(const std::string& name, int64_t cls, Nature n = Nature::kNatureBased) {
   ProjectInfo i;
