@@ -8,7 +8,6 @@
 namespace cx::registry {
 namespace {
 
-
 struct H : TestEngine {
   int64_t AddUser(const std::string& email, uint32_t roles) {
     EXPECT_TRUE(Run(RegisterUser{email, "$argon2id$x", email, roles}).ok());
