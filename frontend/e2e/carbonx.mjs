@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../..');
@@ -57,4 +58,21 @@ export async function kycVerify(url, adminToken, userToken, level = 'full', deta
     address: 'Teststrasse 1, 10115 Berlin', documents: [], ...details,
   });
   return post(`/api/v1/kyc/cases/${c.id}/decision`, adminToken, { decision: 'approve', level, reason: 'e2e' });
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// Runs axe-core (WCAG 2.1 A/AA and best practice) on the page, stores the violations under
+// `name` in `report` and checks there is no serious or critical one (`check(cond, what)`
+// is the journey's own counter).
+export async function checkAxe(page, name, report, check) {
+  await page.addScriptTag({ path: AXE });
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0]?.target }));
+  });
+  report[name] = res;
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length) console.error(`axe ${name}:`, JSON.stringify(bad, null, 1));
+  check(bad.length === 0, `axe: no serious/critical issue on ${name}`);
 }

@@ -14,15 +14,13 @@ import { chromium } from 'playwright-core';
 import { mkdirSync, rmSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { startCarbonx } from './carbonx.mjs';
+import { startCarbonx, checkAxe } from './carbonx.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = join(here, '..', 'dist');
 const OUT = join(here, '..', 'test-output', 'documents');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let passed = 0;
 let failed = 0;
@@ -32,18 +30,7 @@ function check(cond, what) {
   passed++;
 }
 
-async function axe(page, name) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0]?.target }));
-  });
-  axeReport[name] = res;
-  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (bad.length) console.error(`axe ${name}:`, JSON.stringify(bad, null, 1));
-  check(bad.length === 0, `axe: no serious/critical issue on ${name}`);
-}
+const axe = (page, name) => checkAxe(page, name, axeReport, check);
 const shot = (page, name) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
 
 function walk(dir) {

@@ -16,8 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { startCarbonx } from './carbonx.mjs';
+import { startCarbonx, checkAxe } from './carbonx.mjs';
 import { auctionFlow, haltFlow, tradingFlow } from './trading.mjs';
 import { analyticsFlow } from './analytics.mjs';
 import { securityFlow } from './security.mjs';
@@ -27,7 +26,6 @@ const FRONT = join(here, '..');
 const OUT = join(FRONT, 'test-output');
 const DIST = join(FRONT, 'dist');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const T = 20000;
 
 let passed = 0;
@@ -62,18 +60,7 @@ async function newPage() {
   return p;
 }
 
-async function axe(page, name) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0]?.target }));
-  });
-  axeReport[name] = res;
-  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (bad.length) console.error(`axe ${name}:`, JSON.stringify(bad, null, 1));
-  check(bad.length === 0, `axe: no serious/critical issue on ${name}`);
-}
+const axe = (page, name) => checkAxe(page, name, axeReport, check);
 
 async function shot(page, name) {
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
