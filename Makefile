@@ -5,7 +5,7 @@ BUILD ?= $(ROOT)/build
 JOBS ?= 2
 export PATH := $(ROOT)/.tools/bin:$(PATH)
 
-.PHONY: deps build run test test-long bench fuzz verify-contracts clean frontend
+.PHONY: deps build run run-chain test test-long bench fuzz verify-contracts clean frontend
 
 deps:
 	@bash tools/deps.sh
@@ -24,6 +24,11 @@ run: build frontend
 	@mkdir -p var
 	$(BUILD)/app/carbonx serve --data var --listen 127.0.0.1:8080 --demo --static frontend/dist \
 	  --mfa-required-roles $(MFA_ROLES)
+
+# `make run` against a local EVM chain: anvil (npm @foundry-rs/anvil), the contracts deployed,
+# carbonx with --chain (README "On chain").
+run-chain: build frontend
+	@bash tools/run-chain.sh
 
 test: build
 	@bash tools/test-all.sh

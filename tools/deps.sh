@@ -7,9 +7,10 @@ PKGS=(cmake ninja-build g++ ccache pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libssl-dev libargon2-dev libjwt-dev libsecp256k1-dev libcrypto++-dev
   liboath-dev libqrencode-dev zlib1g-dev libeigen3-dev libxgboost-dev libspdlog-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql libhiredis-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql libhiredis-dev redis-server
   clang libclang-rt-14-dev linux-perf chromium wrk clang-tidy cppcheck
-  libquickfix-dev libquickfix17)
+  libquickfix-dev libquickfix17
+  nginx yamllint docker-compose shellcheck)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,7 +13,7 @@ set -uo pipefail
 BC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$BC/scripts/ensure-deps.sh" || exit 1
 source "$BC/../tools/env.sh"
-cd "$BC"
+cd "$BC" || exit 1
 BMC_TIME="${SMT_BMC_TIME:-300}"
 CHC_TIME="${SMT_CHC_TIME:-600}"
 status=0

@@ -15,7 +15,8 @@ export const BIN = process.env.CARBONX_BIN || join(process.env.BUILD || join(ROO
 // journeys act as the demo admin and verifier (security.mjs turns it on).
 // KYC screening uses the sample sanctions list (backend/testdata/README.md) unless
 // `sanctions` names another file (or is '' for none).
-export async function startCarbonx({ demo = true, staticDir, mfa = false, sanctions = join(ROOT, 'backend/testdata/sanctions-sample.csv') } = {}) {
+// `args` are extra `serve` arguments and `env` extra environment (e.g. the chain flags).
+export async function startCarbonx({ demo = true, staticDir, mfa = false, sanctions = join(ROOT, 'backend/testdata/sanctions-sample.csv'), args: extra = [], env = {} } = {}) {
   if (!existsSync(BIN)) throw new Error(`carbonx not built at ${BIN} (make build, or set CARBONX_BIN)`);
   const data = mkdtempSync(join(tmpdir(), 'cx-web-'));
   const args = ['serve', '--data', data, '--listen', '127.0.0.1:0'];
@@ -23,7 +24,8 @@ export async function startCarbonx({ demo = true, staticDir, mfa = false, sancti
   if (staticDir) args.push('--static', staticDir);
   if (!mfa) args.push('--mfa-required-roles', 'none');
   if (sanctions) args.push('--sanctions', sanctions);
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  args.push(...extra);
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('carbonx did not start: ' + out)), 60000);

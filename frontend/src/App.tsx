@@ -3,11 +3,13 @@
 // audit trail are lazy chunks.
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { usePageViews } from './services/usage.api';
 import { useAppDispatch, useAppSelector } from './store/hooks';
 import { hasRole, signedOut, userLoaded } from './store/authSlice';
 import { useLogoutMutation, useMeQuery } from './services/api';
 import { RegistryPage } from './pages/RegistryPage';
 import { SignInPage, SignUpPage } from './pages/AuthPages';
+import { Notifications } from './components/common/Notifications';
 
 const ProjectPage = lazy(() => import('./pages/ProjectPage'));
 const DeveloperPage = lazy(() => import('./pages/DeveloperPage'));
@@ -22,6 +24,7 @@ const AnalyticsPage = lazy(() => import('./pages/AnalyticsPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const KycPage = lazy(() => import('./pages/KycPage'));
+const WalletPage = lazy(() => import('./pages/WalletPage'));
 
 function Session() {
   const auth = useAppSelector((s) => s.auth);
@@ -38,6 +41,7 @@ export function App() {
   const navigate = useNavigate();
   const [logout] = useLogoutMutation();
   const loc = useLocation();
+  usePageViews(loc.pathname);
   const main = useRef<HTMLElement>(null);
   const firstPath = useRef(loc.pathname);
   // Move focus to the content after in-app navigation (not on first load, so the first Tab
@@ -72,12 +76,14 @@ export function App() {
             {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/admin">Admin</NavLink></li> : null}
             {hasRole(user, 'admin', 'auditor') ? <li><NavLink to="/audit">Audit</NavLink></li> : null}
             {user ? <li><NavLink to="/kyc">KYC</NavLink></li> : null}
+            {user ? <li><NavLink to="/wallet">Wallet</NavLink></li> : null}
             {user ? <li><NavLink to="/settings">Settings</NavLink></li> : null}
           </ul>
         </nav>
         <div className="who">
           {user ? (
             <>
+              <Notifications />
               <span>{user.email || user.display_name}</span>
               <button type="button" onClick={signOut}>Sign out</button>
             </>
@@ -113,6 +119,7 @@ export function App() {
             <Route path="/audit" element={<AuditPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="/kyc" element={<KycPage />} />
+            <Route path="/wallet" element={<WalletPage />} />
             <Route path="*" element={<><h1>Page not found</h1><p><Link to="/">Back to the registry</Link></p></>} />
           </Routes>
         </Suspense>

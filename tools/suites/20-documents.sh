@@ -31,7 +31,8 @@ mkdir -p "$WORK/files"
 node "$JS/gen.mjs" "$SEED" "$WORK/files" > "$WORK/sizes" || { bad "generating files"; finish; }
 
 # 1. CIDs: JS reference vs the C++ importer (cid) vs the store (add).
-(cd "$WORK/files" && node "$JS/reference.mjs" $(cut -d' ' -f1 "$WORK/sizes")) > "$WORK/js-cids" \
+mapfile -t NAMES < <(cut -d' ' -f1 "$WORK/sizes")
+(cd "$WORK/files" && node "$JS/reference.mjs" "${NAMES[@]}") > "$WORK/js-cids" \
   || { bad "reference importer failed"; finish; }
 DATA="$WORK/data"
 while read -r name size; do

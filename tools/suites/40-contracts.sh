@@ -82,6 +82,15 @@ if [ -x "$ANVIL" ]; then
   else
     cat "$TMP/smoke.log"; ko "deployment smoke test"
   fi
+  # Emergency stop: the guardian pauses all four contracts; an anchor is then refused.
+  if npx hardhat run scripts/pause-all.js --network localhost > "$TMP/pause.log" 2>&1 \
+     && grep -q "pause-all: 4 paused" "$TMP/pause.log" \
+     && ! npx hardhat run scripts/smoke-deployment.js --network localhost > "$TMP/smoke2.log" 2>&1 \
+     && grep -qE "EnforcedPause|0xd93c0665" "$TMP/smoke2.log"; then  # EnforcedPause()
+    ok "pause-all: the guardian pauses registry, token, market and anchor; anchoring is then refused"
+  else
+    cat "$TMP/pause.log" "$TMP/smoke2.log" 2>/dev/null; ko "pause-all"
+  fi
   kill "$ANVIL_PID" 2>/dev/null; wait "$ANVIL_PID" 2>/dev/null; ANVIL_PID=""
 else
   ko "anvil binary from @foundry-rs/anvil not found"

@@ -6,6 +6,8 @@
 #include <openssl/ssl.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdio>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -335,13 +337,30 @@ struct HttpServer::Impl {
     co_return;  // a coroutine for plain streams too (nothing above awaits there)
   }
 
+  // The client's X-Request-Id when it is short and plain, else a fresh one.
+  std::string RequestId(const std::string& given) const {
+    bool ok = !given.empty() && given.size() <= 64;
+    for (char ch : given)
+      ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.');
+    if (ok) return given;
+    static const uint64_t kPrefix = std::chrono::steady_clock::now().time_since_epoch().count();
+    static std::atomic<uint64_t> next{0};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08llx-%llu", static_cast<unsigned long long>(kPrefix & 0xffffffffULL),
+                  static_cast<unsigned long long>(++next));
+    return buf;
+  }
+
   void Log(const HttpRequest& req, int status, size_t bytes,
-           std::chrono::steady_clock::time_point t0) const {
+           std::chrono::steady_clock::time_point t0, AccessLogEntry extra = {}) const {
     if (!opt.access_log) return;
-    AccessLogEntry e{req.method_name, req.target, req.remote_address, status, bytes,
-                     std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::steady_clock::now() - t0)
-                         .count()};
+    AccessLogEntry e = std::move(extra);  // route, user, request id, error body, detail
+    e.method = req.method_name;
+    e.target = req.target;
+    e.remote = req.remote_address;
+    e.status = status;
+    e.response_bytes = bytes;
+    e.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
     try {
       opt.access_log(e);
     } catch (...) {
@@ -439,6 +458,7 @@ struct HttpServer::Impl {
       }
 
       HttpRequest log_req;
+      std::string log_req_id(req.Header("X-Request-Id").value_or(""));
       log_req.method_name = req.method_name;
       log_req.target = req.target;
       log_req.remote_address = req.remote_address;
@@ -461,10 +481,19 @@ struct HttpServer::Impl {
       keep = keep && !stopping;  // a Stop() during the handler closes after this answer
       int status = res.status;
       size_t bytes = res.body.size();
+      AccessLogEntry extra;
+      if (opt.access_log) {
+        extra.route = std::move(res.log_route);
+        extra.user_id = res.log_user_id;
+        extra.detail = std::move(res.log_detail);
+        if (status >= 500) extra.error_body = res.body;
+        extra.request_id = RequestId(log_req_id);
+        res.headers.Set("X-Request-Id", extra.request_id);
+      }
       auto out = ToBeast(std::move(res), version, keep, head);
       c->tcp().expires_after(opt.write_timeout);
       auto [wec, wn] = co_await http::async_write(c->stream, out, kTuple);
-      Log(log_req, status, bytes, t0);
+      Log(log_req, status, bytes, t0, std::move(extra));
       if (wec || !keep) break;
     }
     if (!handshake_ok) {

@@ -56,6 +56,12 @@ struct AccessLogEntry {
   int status = 0;
   size_t response_bytes = 0;
   int64_t duration_us = 0;
+  // Issue 10 (logs, metrics, error tracking):
+  std::string route;        // matched route pattern (empty: none)
+  int64_t user_id = 0;      // authenticated user (0: anonymous)
+  std::string request_id;   // X-Request-Id: the client's (if sane) or generated; echoed in the response
+  std::string error_body;   // the response body when status >= 500
+  std::string detail;       // internal detail of a 500 (HttpResponse::log_detail)
 };
 
 struct ServerOptions {

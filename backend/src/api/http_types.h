@@ -81,6 +81,10 @@ struct HttpResponse {
   Headers headers;
   std::string body;
   std::string content_type = "application/json";
+  // For logs, metrics and error tracking only (never sent; issue 10): set by the Router.
+  std::string log_route;    // the matched route pattern
+  int64_t log_user_id = 0;  // the authenticated user (0: anonymous)
+  std::string log_detail;   // internal detail of a 500 (exception text), never shown to clients
 
   static HttpResponse Json(int status, std::string body);
   static HttpResponse Text(int status, std::string body);

@@ -75,4 +75,12 @@ std::vector<std::string> PubSubHub::ChannelsOf(uint64_t id) const {
   return {it->second.begin(), it->second.end()};
 }
 
+std::vector<std::string> PubSubHub::Channels() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::string> out;
+  for (const auto& [ch, ids] : subs_by_channel_)
+    if (!ids.empty()) out.push_back(ch);
+  return out;
+}
+
 }  // namespace cx::api

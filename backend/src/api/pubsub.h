@@ -35,6 +35,8 @@ class PubSubHub {
   size_t Publish(const std::string& channel, std::string text);
   size_t subscriber_count() const;
   std::vector<std::string> ChannelsOf(uint64_t id) const;
+  // Every channel with at least one subscriber (issue 10: resync notices).
+  std::vector<std::string> Channels() const;
 
  private:
   mutable std::mutex mu_;

@@ -179,6 +179,16 @@ Result<void> Router::SetBodyLimit(Method method, std::string_view pattern, size_
   return Err(Code::kNotFound, "no route " + std::string(MethodName(method)) + " " + std::string(pattern));
 }
 
+Result<void> Router::WrapHandler(Method method, std::string_view pattern, const std::function<Handler(Handler)>& wrap) {
+  for (auto& r : routes_) {
+    if (r.method == method && r.pattern == pattern) {
+      r.handler = wrap(std::move(r.handler));
+      return Ok();
+    }
+  }
+  return Err(Code::kNotFound, "no route " + std::string(MethodName(method)) + " " + std::string(pattern));
+}
+
 Result<auth::Principal> Router::Authenticate(const HttpRequest& req) const {
   auto h = req.Header("Authorization");
   if (!h) return auth::Principal::Anonymous();
@@ -233,6 +243,13 @@ void Router::Dispatch(HttpRequest&& req, Responder respond) const {
     }
     principal = auth::Principal::Anonymous();
   }
+  // Stamp the answer with the route and the user for logs and metrics (issue 10).
+  respond = [respond = std::move(respond), pattern = route.pattern, uid = principal->authenticated ? principal->user_id : 0](
+                HttpResponse r) {
+    if (r.log_route.empty()) r.log_route = pattern;
+    if (!r.log_user_id) r.log_user_id = uid;
+    respond(std::move(r));
+  };
   for (const Filter& f : filters_) {
     auto early = f(req, route, *principal);
     if (early) {
@@ -256,7 +273,9 @@ void Router::Dispatch(HttpRequest&& req, Responder respond) const {
   try {
     route.handler(std::move(req), *principal, guarded);
   } catch (const std::exception& e) {
-    guarded(ProblemResponse(Err(Code::kInternal, "handler failed")));
+    HttpResponse r = ProblemResponse(Err(Code::kInternal, "handler failed"));
+    r.log_detail = e.what();
+    guarded(std::move(r));
   } catch (...) {
     guarded(ProblemResponse(Err(Code::kInternal, "handler failed")));
   }

@@ -118,6 +118,9 @@ class Router {
   // Sets the body limit of a registered route (for routes registered by code that does
   // not know the limits, e.g. the document upload). kNotFound if there is no such route.
   Result<void> SetBodyLimit(Method method, std::string_view pattern, size_t bytes);
+  // Replaces a registered route's handler with wrap(its handler), e.g. a cache in front of
+  // it (issue 10, cached read models). kNotFound if there is no such route. Before Start.
+  Result<void> WrapHandler(Method method, std::string_view pattern, const std::function<Handler(Handler)>& wrap);
 
   enum class MatchKind : uint8_t { kFound, kNotFound, kMethodNotAllowed };
   struct Match {

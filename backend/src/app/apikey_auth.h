@@ -91,6 +91,8 @@ class ApiKeyGate {
   // Takes one token from the key's bucket (always allowed when the limit is off).
   auth::RateDecision Acquire(std::string_view key_id, int64_t now_ms);
   const auth::apikey::ApiKeyAuthority& authority() const { return authority_; }
+  // Issue 10: the replay cache, to share it across nodes (ReplayCache::set_shared).
+  auth::apikey::ReplayCache& replay_cache() { return replay_; }
 
  private:
   ApiKeyGate(auth::apikey::ApiKeyAuthority a, const ApiKeyDirectory* dir, uint32_t withheld)

@@ -28,15 +28,25 @@
 #include "app/fix_bridge.h"
 #endif
 #include "app/rate_limits.h"
+#include "app/ops.h"
 #include "app/body_limits.h"
+#include "app/backup.h"
 #include "auth/token_cache.h"
 #include "app/privacy.h"
 #include "app/service.h"
+#include "app/cluster.h"
+#ifdef CX_HAVE_CHAIN
+#include "app/chain_worker.h"
+#endif
+#ifdef CX_HAVE_CHAIN_PROOFS
+#include "app/chain_anchor.h"
+#endif
 #include "app/views.h"
 #include "auth/jwt.h"
 #include "auth/random.h"
 #include "engine/engine.h"
 #include "engine/verify.h"
+#include "store/pg_store.h"
 #include "documents/doc_cli.h"
 #include "documents/document_store.h"
 #ifdef CX_HAVE_EXCHANGE
@@ -67,8 +77,10 @@ int LockDataDir(const std::string& dir) {
   return fd;
 }
 
-std::unique_ptr<engine::Engine> OpenEngine(const std::string& dir, const engine::Options& opts = {}) {
-  auto st = store::OpenSqlite(DbPath(dir), /*writer=*/true);
+// `store`: --store (a SQLite path or postgres:// URL); empty: DIR/carbonx.db.
+std::unique_ptr<engine::Engine> OpenEngine(const std::string& dir, const engine::Options& opts = {},
+                                           const std::string& store = {}) {
+  auto st = store::OpenStore(store.empty() ? DbPath(dir) : store, /*writer=*/true);
   if (!st.ok()) {
     std::cerr << "carbonx: " << st.error().message << "\n";
     std::exit(1);  // NOLINT(concurrency-mt-unsafe): start-up, before any thread
@@ -146,6 +158,17 @@ struct ServeOptions {
   std::string tls_cert, tls_key;       // HTTPS on --listen (api/http_server.h)
   std::vector<std::string> cors_origins;  // CORS allow-list (api/cors.h)
   std::string sanctions;                  // sanctions list file (app/kyc.h)
+  // Cluster (app/cluster.h): with a postgres:// --store, the node's role and identity.
+  std::string store;  // --store URL (postgres://...; a SQLite path otherwise)
+  std::string node_id, role = "standby", advertise, cluster_secret_file;
+  int64_t lease_ms = 3000;
+  std::string redis, log_format = "text";  // --redis URL, --log-format json|text (app/ops.h)
+#ifdef CX_HAVE_CHAIN
+  app::ChainOptions chain;  // --chain* (app/chain_worker.h)
+#endif
+#ifdef CX_HAVE_CHAIN_PROOFS
+  bool chain_anchor = false;  // --chain-anchor (app/chain_anchor.h)
+#endif
 };
 
 int Serve(const std::string& data, ServeOptions o, const char* argv0) {
@@ -166,20 +189,44 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   // API keys: the edge's copy of keys and owners' roles follows the engine (apikey_auth.h).
   app::ApiKeyDirectory api_keys;
   eopts.observe = app::ObserveApiKeys(std::move(eopts.observe), &api_keys);
+  // Redis, metrics, logs, error tracking, usage (issue 10; app/ops.h).
+  auto wiring = app::OpsWiring::Start(data, o.redis, o.log_format, o.node_id);
+  if (!wiring.ok()) {
+    std::cerr << "carbonx: " << wiring.error().message << "\n";
+    return 2;
+  }
+  app::OpsWiring& ow = **wiring;
+  ow.AttachFeed(feed, eopts);
 #ifdef CX_HAVE_FIX
   // FIX gateway: wraps the hooks last (execution reports leave after the journal commit).
   std::unique_ptr<app::FixService> fix;
   if (!o.fix_config.empty() || !o.fix_listen.empty()) fix = app::FixService::Prepare(data, eopts);
 #endif
-  auto engine = OpenEngine(data, eopts);
+  std::unique_ptr<app::Cluster> cluster;
+  std::unique_ptr<engine::Engine> engine;
+  // A cluster node: a postgres:// store and --node-id (without --node-id a PostgreSQL
+  // store serves one node, unfenced, as with SQLite).
+  if (!o.node_id.empty() && (o.store.rfind("postgres://", 0) == 0 || o.store.rfind("postgresql://", 0) == 0)) {
+    auto c = app::OpenClusterNode(o.store, o.node_id, o.role, o.advertise.empty() ? listen : o.advertise, o.lease_ms,
+                                  o.cluster_secret_file, eopts, engine);
+    if (!c.ok()) {
+      std::cerr << "carbonx: cluster: " << c.error().message << "\n";
+      return 1;
+    }
+    cluster = std::move(*c);
+    ow.SetLeaderCheck([cl = cluster.get()] { return cl->is_leader(); });
+  } else {
+    engine = OpenEngine(data, eopts, o.store);
+  }
 #ifdef CX_HAVE_FIX
   if (fix) fix->Attach(*engine);
 #endif
   feed.Bootstrap(engine->state());
+  ow.AttachEngine(*engine);
   api_keys.Bootstrap(engine->state());
   // Personal data (app/pii.h): DIR/pii.db under $CX_PII_MASTER_KEY or DIR/pii.key. Keys of
   // users erased just before a crash are shredded now (app/privacy.h).
-  auto vault = app::PiiVault::OpenDir(data);
+  auto vault = app::PiiVault::OpenFor(data, o.store);  // PostgreSQL store: table pii_keys there
   if (!vault.ok()) {
     std::cerr << "carbonx: personal-data vault: " << vault.error().message << "\n";
     return 1;
@@ -187,7 +234,7 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   if (auto n = app::ShredErasedKeys(**vault, engine->state()); !n.ok())
     std::cerr << "carbonx: shredding erased users' keys: " << n.error().message << "\n";
   engine->Start();
-  bool fresh = engine->stats().committed_seq == 0;
+  bool fresh = engine->stats().committed_seq == 0 && !engine->replica();
   if (fresh) {
     auto r = app::CreateDefaultClasses(*engine);
     if (!r.ok()) std::cerr << "carbonx: default credit classes: " << r.error().message << "\n";
@@ -208,6 +255,7 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   ctx.jwt = &*jwt;
   ctx.workers = &workers;
   ctx.db_path = DbPath(data);
+  ctx.store_url = o.store;
   // Documents: blocks and metadata under DIR/documents; the master key for private
   // documents from $CX_DOC_MASTER_KEY or DIR/doc-master.key (created once, mode 0600).
   std::unique_ptr<documents::DocumentStore> docs;
@@ -261,11 +309,13 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   auth::VerifiedTokenCache token_cache;
   router.SetAuthenticator([&](std::string_view token) -> Result<auth::Principal> {
     int64_t now = std::time(nullptr);
-    if (auto hit = token_cache.Find(token, now)) return hit->ToPrincipal();
+    if (auto hit = token_cache.Find(token, now)) return ow.CheckRevoked(hit->ToPrincipal(), now);
     CX_ASSIGN_OR_RETURN(auth::AccessClaims c, jwt->Verify(token, now));
     token_cache.Put(token, c);
-    return c.ToPrincipal();
+    return ow.CheckRevoked(c.ToPrincipal(), now);
   });
+  // Followers forward writes to the leader before any other filter sees them.
+  if (cluster) cluster->InstallForwarding(router);
   auto rr = app::RegisterRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterDocumentRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterMarketRoutes(router, ctx, feed);
@@ -316,10 +366,46 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
     if (rr.ok()) rr = app::RegisterMlRoutes(router, ctx, ml);
   }
 #endif
+#ifdef CX_HAVE_CHAIN
+  // Chain flows (app/chain_worker.h): --chain starts the worker; the routes answer either way.
+  std::unique_ptr<app::ChainWorker> chain_worker;
+  if (rr.ok() && !o.chain.url.empty()) {
+    if (o.chain.deployment.empty())
+      o.chain.deployment = RepoFile(argv0, "blockchain/deployments/" + o.chain.network + ".json");
+    o.chain.data_dir = data;
+    auto w = o.chain.keystore.empty() ? Result<std::unique_ptr<app::ChainWorker>>(Err(Code::kMissingField, "--chain needs --chain-keystore FILE"))
+                                      : app::ChainWorker::Open(ctx, o.chain);
+    if (!w.ok()) {
+      std::cerr << "carbonx: chain: " << w.error().message << "\n";
+      return 1;
+    }
+    chain_worker = std::move(*w);
+    chain_worker->Start();
+  }
+  if (rr.ok()) rr = app::RegisterChainRoutes(router, ctx, chain_worker.get());
+#endif
+#ifdef CX_HAVE_CHAIN_PROOFS
+  // Chain proofs (app/chain_anchor.h): anchoring and on-chain venue/retirement indexing.
+  std::unique_ptr<app::ChainProofs> chain_proofs;
+  if (rr.ok() && chain_worker) {
+    app::ChainProofsOptions po{o.chain.url, o.chain.keystore, o.chain.deployment, data, 1, 200, o.chain_anchor};
+    const app::ChainPreset* preset = app::FindChainPreset(o.chain.network);
+    po.confirmations = o.chain.confirmations > 0 ? o.chain.confirmations : preset ? preset->confirmations : 1;
+    auto p = app::ChainProofs::Open(ctx, po);
+    if (!p.ok()) {
+      std::cerr << "carbonx: chain proofs: " << p.error().message << "\n";
+      return 1;
+    }
+    chain_proofs = std::move(*p);
+    chain_proofs->Start();
+  }
+  if (rr.ok()) rr = app::RegisterChainProofRoutes(router, ctx);
+#endif
   if (rr.ok()) rr = app::RegisterSchemas(router);
   std::shared_ptr<void> rate_buckets;
   if (rr.ok()) {
-    auto rl = app::InstallRateLimits(router, limits);
+    rr = ow.RegisterRoutes(router, key_gate.get());
+    auto rl = app::InstallRateLimits(router, limits, ow.bus());
     if (rl.ok()) rate_buckets = *rl; else rr = rl.take_error();
   }
   if (!rr.ok()) {
@@ -342,6 +428,7 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   opts.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
   opts.io_threads = io_threads;
   opts.router_prefixes = {"/ipfs/"};
+  ow.ConfigureServer(opts);
   // Request bodies: 64 KiB (opts.max_body_bytes) except the routes in app/body_limits.cc.
   app::SetBodyLimits(router, ctx);
   opts.tls_cert_file = o.tls_cert;
@@ -355,6 +442,7 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   };
   api::HttpServer server(router, opts);
   feed.set_hub(&server.hub());
+  ow.AttachHub(&server.hub());
   auto port = server.Start();
   if (!port.ok()) {
     std::cerr << "carbonx: " << port.error().message << "\n";
@@ -370,6 +458,12 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  if (cluster) cluster->Run();
+  if (ow.ops().json_logs())
+    ow.ops().Log("info", std::string("serving ") + (server.tls() ? "https://" : "http://") + opts.host + ":" +
+                             std::to_string(*port) + "/ (data " + data + ", journal at seq " +
+                             std::to_string(engine->stats().committed_seq) + ")");
+  else
   std::cout << "carbonx: serving " << (server.tls() ? "https://" : "http://") << opts.host << ":" << *port << "/ (data " << data
             << ", journal at seq " << engine->stats().committed_seq << ")" << std::endl;
   if (demo) {
@@ -407,17 +501,24 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
 #endif
   }
   std::cout << "carbonx: stopping" << std::endl;
+  if (cluster) cluster->Stop();  // hands the lease over at once
   server.Stop();
 #ifdef CX_HAVE_FIX
   if (fix) fix->Stop();
+#endif
+#ifdef CX_HAVE_CHAIN_PROOFS
+  if (chain_proofs) chain_proofs->Stop();
+#endif
+#ifdef CX_HAVE_CHAIN
+  if (chain_worker) chain_worker->Stop();
 #endif
   engine->Stop();
   while (scanning) std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a scan in flight ends at once
   return 0;
 }
 
-int Verify(const std::string& data) {
-  auto st = store::OpenSqlite(DbPath(data));
+int Verify(const std::string& data, const std::string& store_url) {
+  auto st = store::OpenStore(store_url.empty() ? DbPath(data) : store_url);
   if (!st.ok()) {
     std::cerr << "carbonx verify: " << st.error().message << "\n";
     return 1;
@@ -441,6 +542,14 @@ int main(int argc, char** argv) {
   ::umask(077);
   std::string sub = argc > 1 ? argv[1] : "";
   if (sub == "doc") return documents::RunDocCli(argc - 1, argv + 1);
+  if (sub == "backup") return app::RunBackupCli(argc - 1, argv + 1);
+  if (sub == "restore") return app::RunRestoreCli(argc - 1, argv + 1);
+#ifdef CX_HAVE_CHAIN
+  if (sub == "keystore") return app::RunKeystoreCli(argc - 1, argv + 1);
+#endif
+#ifdef CX_HAVE_CHAIN_PROOFS
+  if (sub == "proof" && argc > 2 && std::string(argv[2]) == "verify") return app::RunProofVerifyCli(argc - 2, argv + 2);
+#endif
 #ifdef CX_HAVE_ML
   if (sub == "ml") return ml::RunCli(argc - 1, argv + 1);
 #endif
@@ -480,8 +589,36 @@ int main(int argc, char** argv) {
   serve->add_option("--cors-origin", so.cors_origins,
                     "an origin allowed to call the API from a browser, e.g. https://app.example.com (repeatable)")
       ->take_all();
+  serve->add_option("--store", so.store, "journal store: postgres://... (cluster) or a SQLite path (default: DATA/carbonx.db)");
+  serve->add_option("--node-id", so.node_id, "cluster: this node's unique name");
+  serve->add_option("--role", so.role, "cluster: leader|standby (may lead) or api (never leads)")->capture_default_str();
+  serve->add_option("--advertise", so.advertise, "cluster: HOST:PORT other nodes forward writes to (default: --listen)");
+  serve->add_option("--lease-ms", so.lease_ms, "cluster: engine lease in milliseconds (renewed every third)")
+      ->check(CLI::Range(int64_t{300}, int64_t{600000}))->capture_default_str();
+  serve->add_option("--cluster-secret-file", so.cluster_secret_file,
+                    "cluster: file with the secret every node shares (authenticates forwarded requests)");
+  serve->add_option("--redis", so.redis,
+                    "Redis URL shared by the API nodes: redis://[:password@]host:port/db, or rediss://...?ca=FILE for TLS "
+                    "(market-data fan-out, shared rate limits, revoked tokens, API-key replay cache, read cache)");
+  serve->add_option("--log-format", so.log_format, "json: one JSON object per line on stdout (requests too); text: as before")
+      ->check(CLI::IsMember({"json", "text"}))->capture_default_str();
   serve->add_option("--sanctions", so.sanctions,
                     "sanctions list for KYC screening: OFAC SDN CSV or one name per line (default: DATA/sanctions.csv if present)");
+#ifdef CX_HAVE_CHAIN
+  serve->add_option("--chain", so.chain.url, "EVM JSON-RPC URL: mirror batches, withdrawals and deposits on chain (docs/chain.md)");
+  serve->add_option("--chain-keystore", so.chain.keystore,
+                    "operator key (keystore v3); password from $CX_CHAIN_KEYSTORE_PASSWORD or FILE.password");
+  serve->add_option("--chain-deployment", so.chain.deployment, "deployment file (default blockchain/deployments/NETWORK.json)");
+  serve->add_option("--chain-network", so.chain.network, "localhost|amoy|polygon|sepolia|mainnet (chain id, confirmations)")
+      ->check(CLI::IsMember({"localhost", "amoy", "polygon", "sepolia", "mainnet"}))->capture_default_str();
+  serve->add_option("--chain-confirmations", so.chain.confirmations, "blocks before a receipt or deposit counts (default: the network's)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000}));
+  serve->add_option("--chain-public-url", so.chain.public_url, "RPC URL browsers may use (default: --chain)");
+#endif
+#ifdef CX_HAVE_CHAIN_PROOFS
+  serve->add_flag("--chain-anchor", so.chain_anchor,
+                  "with --chain: anchor every sealed journal block in JournalAnchor (docs/chain.md, chain proofs)");
+#endif
 
   auto* imp = app.add_subcommand("import", "Import public registry exports (CSV)");
   std::string registry;
@@ -492,6 +629,8 @@ int main(int argc, char** argv) {
 
   auto* ver = app.add_subcommand("verify", "Re-hash the whole journal and check every invariant");
   ver->add_option("--data", data, "data directory")->capture_default_str();
+  std::string verify_store;
+  ver->add_option("--store", verify_store, "postgres://... or a SQLite path (default: DATA/carbonx.db)");
 
   auto* snap = app.add_subcommand("snapshot", "Write an engine snapshot now");
   snap->add_option("--data", data, "data directory")->capture_default_str();
@@ -501,11 +640,11 @@ int main(int argc, char** argv) {
   proof->add_option("--data", data, "data directory")->capture_default_str();
   proof->add_option("seq", seq, "journal seq")->required();
 
-  app.footer("Also: carbonx doc add|get ..., carbonx ml backtest|train|detect|report ..., carbonx bench-nw1 FILE.bin");
+  app.footer("Also: carbonx backup --out DIR, carbonx restore --from DIR --data DIR [--to-seq N], carbonx doc add|get ..., carbonx ml backtest|train|detect|report ..., carbonx bench-nw1 FILE.bin");
   CLI11_PARSE(app, argc, argv);
 
   if (*serve) return Serve(data, std::move(so), argv[0]);
-  if (*ver) return Verify(data);
+  if (*ver) return Verify(data, verify_store);
   if (*imp) {
     LockDataDir(data);
     auto e = OpenEngine(data);

@@ -34,6 +34,7 @@ struct Observed {
   std::vector<PrivFill> fills;
   std::vector<PrivOrder> orders;
   std::vector<registry::Alert> alerts;
+  int64_t seq = 0;  // last journal seq of the command (issue 10: fan-out envelopes)
 };
 
 marketdata::Trade TradeOf(const registry::Fill& f) {
@@ -114,6 +115,7 @@ void MarketFeed::Bootstrap(const RegistryState& s) {
 std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const engine::Outcome& o) {
   if (!o.events) return nullptr;
   auto item = std::make_shared<Observed>();
+  item->seq = o.last_seq;
   std::set<int64_t> orders;
   auto user_of = [&](int64_t account) -> int64_t {
     const registry::User* u = s.user_by_account(account);
@@ -179,9 +181,24 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
 }
 
 void MarketFeed::Send(std::vector<marketdata::Outgoing>& out) {
-  if (hub_)
-    for (auto& m : out) hub_->Publish(m.channel, std::move(m.text));
+  for (auto& m : out) Deliver(m.channel, std::move(m.text));
   out.clear();
+}
+
+void MarketFeed::Deliver(const std::string& channel, std::string text) {
+  if (outlet_) outlet_batch_.emplace_back(channel, std::move(text));
+  else if (hub_) hub_->Publish(channel, std::move(text));
+}
+
+void MarketFeed::FlushOutlet(uint64_t journal_seq) {
+  if (!outlet_ || outlet_batch_.empty()) return;
+  outlet_(journal_seq, std::move(outlet_batch_));
+  outlet_batch_.clear();
+}
+
+void MarketFeed::set_outlet(Outlet outlet) {
+  std::lock_guard l(mu_);
+  outlet_ = std::move(outlet);
 }
 
 void MarketFeed::Publish(const std::vector<std::shared_ptr<const void>>& items) {
@@ -204,6 +221,9 @@ void MarketFeed::Run() {
     }
     std::lock_guard l(mu_);
     PublishLocked(items);
+    uint64_t seq = 0;
+    for (const auto& p : items) seq = std::max<uint64_t>(seq, static_cast<uint64_t>(static_cast<const Observed*>(p.get())->seq));
+    FlushOutlet(seq);
   }
 }
 
@@ -227,7 +247,7 @@ void MarketFeed::PublishLocked(const std::vector<std::shared_ptr<const void>>& i
       uint64_t seq = ++private_seq_[user];
       std::string text = "{\"channel\":\"" + channel + "\",\"seq\":" + std::to_string(seq) + ",\"type\":\"" + type +
                          "\",\"data\":" + data + "}";
-      if (hub_) hub_->Publish(channel, std::move(text));
+      Deliver(channel, std::move(text));
     };
     for (const auto& f : it.fills) {
       std::string data;
@@ -242,7 +262,7 @@ void MarketFeed::PublishLocked(const std::vector<std::shared_ptr<const void>>& i
     for (const auto& a : it.alerts) {
       std::string text = "{\"channel\":\"alerts\",\"seq\":" + std::to_string(++alerts_seq_) +
                          ",\"type\":\"alert\",\"data\":" + AlertJson(a) + "}";
-      if (hub_) hub_->Publish("alerts", std::move(text));
+      Deliver("alerts", std::move(text));
     }
   }
 }
@@ -255,6 +275,7 @@ void MarketFeed::AdvanceTime(int64_t now_us) {
     if (const auto* md = feed_.market(id); md && md->now_us() > now_us) return;
   (void)feed_.AdvanceTime(now_us, out);
   Send(out);
+  FlushOutlet(0);
 }
 
 bool MarketFeed::Authorize(const auth::Principal& p, const std::string& channel) {

@@ -48,6 +48,11 @@ class MarketFeed {
   void Publish(const std::vector<std::shared_ptr<const void>>& items);
   // Expires rolling windows (a timer calls it with the current time).
   void AdvanceTime(int64_t now_us);
+  // Issue 10 (Redis fan-out, app/redis_bus.h MarketFanout): when set, every rendered
+  // message goes to `outlet` -- once per published batch, with the batch's last journal
+  // seq (0 for window roll-overs) -- instead of to the hub. Set before the engine starts.
+  using Outlet = std::function<void(uint64_t journal_seq, std::vector<std::pair<std::string, std::string>> messages)>;
+  void set_outlet(Outlet outlet);
 
   // May `p` subscribe to `channel`?  orders:<u> only for user u.
   static bool Authorize(const auth::Principal& p, const std::string& channel);
@@ -83,6 +88,11 @@ class MarketFeed {
   api::PubSubHub* hub_ = nullptr;
   std::map<int64_t, uint64_t> private_seq_;  // user -> last seq on orders:<user>
   uint64_t alerts_seq_ = 0;                  // the admins' "alerts" channel
+  // Issue 10: the outlet and the messages of the batch being rendered (under mu_).
+  void Deliver(const std::string& channel, std::string text);
+  void FlushOutlet(uint64_t journal_seq);
+  Outlet outlet_;
+  std::vector<std::pair<std::string, std::string>> outlet_batch_;
 };
 
 // Category flags of an instrument (nature-based / technical / removal) for the indices.

@@ -12,12 +12,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "auth/mac.h"
 #include "auth/random.h"
 #include "core/sha256.h"
 #include "registry/model.h"
+#include "store/migrations.h"
+#include "store/pg_conn.h"
+#include "store/pg_queries.h"
+#include "store/pg_store.h"
 
 namespace cx::app {
 namespace json = boost::json;
@@ -108,9 +113,20 @@ Result<std::string> PiiGcmOpen(const PiiKey& key, std::string_view aad, std::str
   return out;
 }
 
+// The key table behind the vault. Insert/Delete/LoadAll are called under db_mu_; Get
+// (shared backends only) under mu_, so it must not take db_mu_ (it has its own lock).
 struct PiiVault::Impl {
+  virtual ~Impl() = default;
+  virtual Result<void> Insert(const std::string& id, const std::string& wrapped) = 0;
+  virtual Result<void> Delete(const std::string& id) = 0;
+  virtual Result<std::vector<std::pair<std::string, std::string>>> LoadAll() = 0;
+  // Shared (PostgreSQL) backends: a key another node created after we loaded.
+  virtual Result<std::optional<std::string>> Get(const std::string& id) { return std::optional<std::string>(); }
+};
+
+struct PiiVault::SqliteTable final : PiiVault::Impl {
   sqlite3* db = nullptr;
-  ~Impl() { sqlite3_close(db); }
+  ~SqliteTable() override { sqlite3_close(db); }
   Result<void> Exec(const char* sql) {
     char* msg = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
@@ -119,6 +135,100 @@ struct PiiVault::Impl {
       return Err(Code::kIo, std::string("pii vault: ") + m);
     }
     return Ok();
+  }
+  Result<void> Open(const std::string& db_path) {
+    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+        SQLITE_OK)
+      return SqlErr(db, "open");
+    ::chmod(db_path.c_str(), 0600);
+    // secure_delete: a deleted key's bytes are overwritten with zeros in the file; a
+    // rollback journal (not WAL) so no old page copy outlives the commit in a -wal file.
+    return Exec("PRAGMA secure_delete=ON; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
+                "CREATE TABLE IF NOT EXISTS pii_keys(id TEXT PRIMARY KEY, wrapped BLOB NOT NULL,"
+                " created INTEGER NOT NULL);");
+  }
+  Result<void> Insert(const std::string& id, const std::string& wrapped) override {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "INSERT INTO pii_keys(id, wrapped, created) VALUES(?, ?, strftime('%s','now'))", -1, &st,
+                           nullptr) != SQLITE_OK)
+      return SqlErr(db, "prepare");
+    sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 2, wrapped.data(), static_cast<int>(wrapped.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return SqlErr(db, "insert");
+    return Ok();
+  }
+  Result<void> Delete(const std::string& id) override {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "DELETE FROM pii_keys WHERE id = ?", -1, &st, nullptr) != SQLITE_OK)
+      return SqlErr(db, "prepare");
+    sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return SqlErr(db, "delete");
+    return Ok();
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> LoadAll() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT id, wrapped FROM pii_keys", -1, &st, nullptr) != SQLITE_OK)
+      return SqlErr(db, "prepare");
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      out.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                                   static_cast<size_t>(sqlite3_column_bytes(st, 0))),
+                       std::string(static_cast<const char*>(sqlite3_column_blob(st, 1)),
+                                   static_cast<size_t>(sqlite3_column_bytes(st, 1))));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return SqlErr(db, "select");
+    return out;
+  }
+};
+
+// PostgreSQL: table pii_keys of the store's database (store/migrations.cc, step 4).
+struct PiiVault::PgTable final : PiiVault::Impl {
+  std::unique_ptr<store::PgConn> write;  // under db_mu_
+  std::mutex read_mu;
+  std::unique_ptr<store::PgConn> read;   // cache-miss lookups, under read_mu
+  static Error Io(const Error& e) { return Err(Code::kIo, "pii vault: " + e.message); }
+  Result<void> Open(const std::string& url) {
+    auto w = store::PgConn::Connect(url);
+    if (!w.ok()) return Io(w.error());
+    write = std::move(w).value();
+    auto v = store::MigratePostgres(*write);
+    if (!v.ok()) return Io(v.error());
+    auto r = store::PgConn::Connect(url);
+    if (!r.ok()) return Io(r.error());
+    read = std::move(r).value();
+    return Ok();
+  }
+  Result<void> Insert(const std::string& id, const std::string& wrapped) override {
+    auto r = write->Query(store::pgq::kPiiInsert, {store::PgParam::Text(id), store::PgParam::Bytes(wrapped)});
+    if (!r.ok()) return Io(r.error());
+    return Ok();
+  }
+  Result<void> Delete(const std::string& id) override {
+    auto r = write->Query(store::pgq::kPiiDelete, {store::PgParam::Text(id)});
+    if (!r.ok()) return Io(r.error());
+    (void)write->Exec("VACUUM pii_keys");  // best effort: drop the dead row's bytes from the table files
+    return Ok();
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> LoadAll() override {
+    auto r = write->Query(store::pgq::kPiiAll);
+    if (!r.ok()) return Io(r.error());
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(static_cast<size_t>(r->rows()));
+    for (int i = 0; i < r->rows(); ++i) out.emplace_back(std::string(r->Bytes(i, 0)), std::string(r->Bytes(i, 1)));
+    return out;
+  }
+  Result<std::optional<std::string>> Get(const std::string& id) override {
+    std::lock_guard<std::mutex> l(read_mu);
+    auto r = read->Query(store::pgq::kPiiGet, {store::PgParam::Text(id)});
+    if (!r.ok()) return Io(r.error());
+    if (r->rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(r->Bytes(0, 0)));
   }
 };
 
@@ -129,36 +239,33 @@ PiiVault::~PiiVault() {
   pepper_.fill(0);
 }
 
-Result<std::unique_ptr<PiiVault>> PiiVault::Open(const std::string& db_path, const PiiKey& master) {
+Result<std::unique_ptr<PiiVault>> PiiVault::OpenWith(std::unique_ptr<Impl> impl, const PiiKey& master) {
   std::unique_ptr<PiiVault> v(new PiiVault());
-  v->impl_ = std::make_unique<Impl>();
+  v->impl_ = std::move(impl);
   v->master_ = master;
   Hash256 pep = auth::HmacSha256(AsView(master), "cx-pii-email-index-v1");
   std::copy(pep.begin(), pep.end(), v->pepper_.begin());
-  if (sqlite3_open_v2(db_path.c_str(), &v->impl_->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK)
-    return SqlErr(v->impl_->db, "open");
-  ::chmod(db_path.c_str(), 0600);
-  // secure_delete: a deleted key's bytes are overwritten with zeros in the file; a
-  // rollback journal (not WAL) so no old page copy outlives the commit in a -wal file.
-  CX_TRY(v->impl_->Exec("PRAGMA secure_delete=ON; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
-                        "CREATE TABLE IF NOT EXISTS pii_keys(id TEXT PRIMARY KEY, wrapped BLOB NOT NULL,"
-                        " created INTEGER NOT NULL);"));
   // The live keys, once: afterwards lookups are memory only (see pii.h).
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(v->impl_->db, "SELECT id, wrapped FROM pii_keys", -1, &st, nullptr) != SQLITE_OK)
-    return SqlErr(v->impl_->db, "prepare");
-  int rc = SQLITE_ROW;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    std::string id(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), static_cast<size_t>(sqlite3_column_bytes(st, 0)));
-    v->wrapped_[id].assign(static_cast<const char*>(sqlite3_column_blob(st, 1)), static_cast<size_t>(sqlite3_column_bytes(st, 1)));
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return SqlErr(v->impl_->db, "select");
+  CX_ASSIGN_OR_RETURN(auto all, v->impl_->LoadAll());
+  for (auto& [id, wrapped] : all) v->wrapped_[id] = std::move(wrapped);
   return v;
 }
 
-Result<std::unique_ptr<PiiVault>> PiiVault::OpenDir(const std::string& dir) {
+Result<std::unique_ptr<PiiVault>> PiiVault::Open(const std::string& db_path, const PiiKey& master) {
+  auto t = std::make_unique<SqliteTable>();
+  CX_TRY(t->Open(db_path));
+  return OpenWith(std::move(t), master);
+}
+
+Result<std::unique_ptr<PiiVault>> PiiVault::OpenPostgres(const std::string& url, const PiiKey& master) {
+  auto t = std::make_unique<PgTable>();
+  CX_TRY(t->Open(url));
+  return OpenWith(std::move(t), master);
+}
+
+namespace {
+// $CX_PII_MASTER_KEY, or DIR/pii.key (created once, mode 0600).
+Result<PiiKey> MasterKeyFor(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   PiiKey master{};
@@ -181,7 +288,19 @@ Result<std::unique_ptr<PiiVault>> PiiVault::OpenDir(const std::string& dir) {
     ss << in.rdbuf();
     CX_ASSIGN_OR_RETURN(master, KeyFromHex(ss.str()));
   }
+  return master;
+}
+}  // namespace
+
+Result<std::unique_ptr<PiiVault>> PiiVault::OpenDir(const std::string& dir) {
+  CX_ASSIGN_OR_RETURN(PiiKey master, MasterKeyFor(dir));
   return Open((fs::path(dir) / "pii.db").string(), master);
+}
+
+Result<std::unique_ptr<PiiVault>> PiiVault::OpenFor(const std::string& dir, const std::string& store_url) {
+  if (!store::IsPostgresUrl(store_url)) return OpenDir(dir);
+  CX_ASSIGN_OR_RETURN(PiiKey master, MasterKeyFor(dir));
+  return OpenPostgres(store_url, master);
 }
 
 Result<std::string> PiiVault::NewSubject() {
@@ -192,15 +311,7 @@ Result<std::string> PiiVault::NewSubject() {
   std::string id = auth::HexOf(std::string_view(reinterpret_cast<const char*>(idb), sizeof idb));
   std::string wrapped = PiiGcmSeal(master_, "cx-pii-dek-v1|" + id, AsView(dek));
   std::lock_guard<std::mutex> dl(db_mu_);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(impl_->db, "INSERT INTO pii_keys(id, wrapped, created) VALUES(?, ?, strftime('%s','now'))", -1, &st,
-                         nullptr) != SQLITE_OK)
-    return SqlErr(impl_->db, "prepare");
-  sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_blob(st, 2, wrapped.data(), static_cast<int>(wrapped.size()), SQLITE_TRANSIENT);
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return SqlErr(impl_->db, "insert");
+  CX_TRY(impl_->Insert(id, wrapped));
   std::lock_guard<std::mutex> l(mu_);
   wrapped_[id] = std::move(wrapped);
   keys_[id] = dek;
@@ -213,7 +324,12 @@ Result<PiiKey> PiiVault::DataKey(std::string_view key_id) {
   std::string id(key_id);
   if (auto it = keys_.find(id); it != keys_.end()) return it->second;
   auto w = wrapped_.find(id);
-  if (w == wrapped_.end()) return Err(Code::kNotFound, "personal data erased (no key)", "pii_key");
+  if (w == wrapped_.end()) {
+    // Shared key table (PostgreSQL): the key may have been created by another node.
+    CX_ASSIGN_OR_RETURN(std::optional<std::string> remote, impl_->Get(id));
+    if (!remote) return Err(Code::kNotFound, "personal data erased (no key)", "pii_key");
+    w = wrapped_.emplace(id, std::move(*remote)).first;
+  }
   const std::string& wrapped = w->second;
   CX_ASSIGN_OR_RETURN(std::string raw, PiiGcmOpen(master_, "cx-pii-dek-v1|" + id, wrapped));
   if (raw.size() != 32) return Err(Code::kDocDecryptFailed, "bad wrapped key", "pii_key");
@@ -261,13 +377,7 @@ Result<void> PiiVault::Shred(std::string_view key_id) {
       else ++it;
     }
   }
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(impl_->db, "DELETE FROM pii_keys WHERE id = ?", -1, &st, nullptr) != SQLITE_OK)
-    return SqlErr(impl_->db, "prepare");
-  sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return SqlErr(impl_->db, "delete");
+  CX_TRY(impl_->Delete(id));
   return Ok();  // idempotent: shredding a missing key is not an error
 }
 

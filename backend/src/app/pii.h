@@ -18,7 +18,18 @@
 //                login find a user without the email in clear. (An index is a pseudonym,
 //                not anonymous: whoever holds the master key can test a guessed email.)
 //
-// Durability: NewSubject and Shred return only after the SQLite commit (fsync).
+// Backends: the key table lives either in that SQLite file or, when the server runs on
+// PostgreSQL (--store postgres://...), in table pii_keys of the same database (created by
+// the store's migrations), so every node of a cluster shares it. The master key stays a
+// per-deployment secret outside the database in both cases. PostgreSQL specifics: a key
+// created by another node is fetched by id on first use (one indexed lookup, then cached);
+// a key shredded by another node stays usable in this process's cache until restart (the
+// user is shown erased everywhere at once anyway: PersonOf checks User::erased first);
+// deleted rows leave PostgreSQL's files only at VACUUM (run after each Shred) and its WAL
+// only when the WAL is recycled, where SQLite's secure_delete zeroes them at once.
+//
+// Durability: NewSubject and Shred return only after the SQLite commit (fsync) or the
+// PostgreSQL commit (synchronous_commit=on).
 // Errors: kNotFound (no such key: never created or shredded), kDocDecryptFailed (closest existing code; wrong key
 // id, altered bytes, wrong master key), kInvalidField (malformed id / sealed bytes),
 // kIo (the database).
@@ -61,6 +72,11 @@ class PiiVault {
   static Result<std::unique_ptr<PiiVault>> Open(const std::string& db_path, const PiiKey& master);
   // DIR/pii.db with $CX_PII_MASTER_KEY or DIR/pii.key (created once, mode 0600).
   static Result<std::unique_ptr<PiiVault>> OpenDir(const std::string& dir);
+  // The key table in PostgreSQL at `url` (table pii_keys), with the given master key.
+  static Result<std::unique_ptr<PiiVault>> OpenPostgres(const std::string& url, const PiiKey& master);
+  // The master key as OpenDir finds it ($CX_PII_MASTER_KEY or DIR/pii.key); the key table
+  // in PostgreSQL when `store` is a postgres:// URL, else DIR/pii.db (= OpenDir(dir)).
+  static Result<std::unique_ptr<PiiVault>> OpenFor(const std::string& dir, const std::string& store);
   ~PiiVault();
   PiiVault(const PiiVault&) = delete;
   PiiVault& operator=(const PiiVault&) = delete;
@@ -90,7 +106,12 @@ class PiiVault {
   PiiVault() = default;
   Result<PiiKey> DataKey(std::string_view key_id);  // mu_ held; memory only
   struct Impl;
-  std::unique_ptr<Impl> impl_;  // the SQLite file: written under db_mu_, read once at Open
+  struct SqliteTable;
+  struct PgTable;
+  static Result<std::unique_ptr<PiiVault>> OpenWith(std::unique_ptr<Impl> impl, const PiiKey& master);
+  // The key table (SQLite file or PostgreSQL): written under db_mu_, read in full once at
+  // open; PostgreSQL is also asked for one id on a cache miss (its own lock, under mu_).
+  std::unique_ptr<Impl> impl_;
   PiiKey master_{};
   PiiKey pepper_{};
   // Two locks so that the engine thread, which resolves people inside queries, never waits

@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "app/privacy.h"
 #include "registry/model.h"
 #include "registry/registry.h"
+#include "store/pg_testing.h"
 
 namespace cx::app {
 namespace {
@@ -34,8 +36,33 @@ PiiKey Master(uint8_t b) {
   return k;
 }
 
+// The backend the current test runs on. On PostgreSQL each distinct `path` maps to its own
+// database in this process's throwaway cluster (store/pg_testing.h), so a test that
+// reopens a path reopens the same key table.
+std::string g_backend = "sqlite";
+std::map<std::string, std::string> g_pg_dbs;
+
+Result<std::unique_ptr<PiiVault>> OpenAt(const std::string& path, const PiiKey& master) {
+  if (g_backend != "postgres") return PiiVault::Open(path, master);
+  std::string& url = g_pg_dbs[path];
+  if (url.empty()) {
+    auto u = store::TestDatabaseUrl("pii");
+    if (!u.ok()) return u.take_error();
+    url = *u;
+  }
+  return PiiVault::OpenPostgres(url, master);
+}
+
+class PiiVaultOn : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { g_backend = GetParam(); }
+  void TearDown() override { g_backend = "sqlite"; }
+};
+INSTANTIATE_TEST_SUITE_P(Backends, PiiVaultOn, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
 std::unique_ptr<PiiVault> OpenOk(const std::string& path, const PiiKey& master) {
-  auto v = PiiVault::Open(path, master);
+  auto v = OpenAt(path, master);
   EXPECT_TRUE(v.ok()) << v.error().message;
   return v.ok() ? std::move(v).value() : nullptr;
 }
@@ -47,9 +74,9 @@ std::string FileBytes(const fs::path& p) {
   return ss.str();
 }
 
-TEST(PiiVault, SealUnsealRoundTripAndFreshNonces) {
+TEST_P(PiiVaultOn, SealUnsealRoundTripAndFreshNonces) {
   TempDir d;
-  auto v = PiiVault::Open((d.path / "pii.db").string(), Master(7));
+  auto v = OpenAt((d.path / "pii.db").string(), Master(7));
   ASSERT_TRUE(v.ok()) << v.error().message;
   auto id = (*v)->NewSubject();
   ASSERT_TRUE(id.ok());
@@ -67,7 +94,7 @@ TEST(PiiVault, SealUnsealRoundTripAndFreshNonces) {
   EXPECT_EQ(*(*v)->Unseal(*id, *empty), "");
 }
 
-TEST(PiiVault, ShredMakesUnsealFailAndIsIdempotent) {
+TEST_P(PiiVaultOn, ShredMakesUnsealFailAndIsIdempotent) {
   TempDir d;
   auto v = OpenOk((d.path / "pii.db").string(), Master(1));
   std::string id = *v->NewSubject();
@@ -85,7 +112,7 @@ TEST(PiiVault, ShredMakesUnsealFailAndIsIdempotent) {
   EXPECT_EQ(*v->Count(), 1);
 }
 
-TEST(PiiVault, WrongKeyIdAndTamperingAreRefused) {
+TEST_P(PiiVaultOn, WrongKeyIdAndTamperingAreRefused) {
   TempDir d;
   auto v = OpenOk((d.path / "pii.db").string(), Master(2));
   std::string a = *v->NewSubject(), b = *v->NewSubject();
@@ -104,7 +131,7 @@ TEST(PiiVault, WrongKeyIdAndTamperingAreRefused) {
   EXPECT_EQ(v->Unseal(std::string(32, 'a'), sealed).error().code, Code::kNotFound);
 }
 
-TEST(PiiVault, ReopenedFileKeepsKeysAndWrongMasterCannotOpenThem) {
+TEST_P(PiiVaultOn, ReopenedFileKeepsKeysAndWrongMasterCannotOpenThem) {
   TempDir d;
   std::string db = (d.path / "pii.db").string();
   std::string id, sealed, shredded;
@@ -138,7 +165,7 @@ TEST(PiiVault, ShreddedKeyBytesLeaveTheFile) {
   EXPECT_EQ(FileBytes(db).find(id), std::string::npos) << "secure_delete should zero the row";
 }
 
-TEST(PiiVault, EmailIndexIsKeyedAndCaseInsensitive) {
+TEST_P(PiiVaultOn, EmailIndexIsKeyedAndCaseInsensitive) {
   TempDir d;
   auto v = OpenOk((d.path / "a.db").string(), Master(6));
   auto w = OpenOk((d.path / "b.db").string(), Master(9));
@@ -165,7 +192,7 @@ TEST(PiiVault, OpenDirCreatesAPrivateMasterKeyOnce) {
   EXPECT_EQ(*(*v)->Unseal(id, sealed), "frank");
 }
 
-TEST(Privacy, PersonResolverAndSignInRecord) {
+TEST_P(PiiVaultOn, PrivacyPersonResolverAndSignInRecord) {
   TempDir d;
   auto v = OpenOk((d.path / "pii.db").string(), Master(8));
   auto reg = SealNewUser(*v, "Grace@Example.com", "Grace H", "$argon2id$hash", registry::kTrader);
@@ -191,7 +218,7 @@ TEST(Privacy, PersonResolverAndSignInRecord) {
 
 // A crash after the journal took UserErased but before the key was shredded leaves a key
 // of an erased user: the start-up pass removes it (and only it).
-TEST(Privacy, StartupShredsKeysOfErasedUsers) {
+TEST_P(PiiVaultOn, PrivacyStartupShredsKeysOfErasedUsers) {
   TempDir d;
   auto v = OpenOk((d.path / "pii.db").string(), Master(10));
   auto a = *SealNewUser(*v, "a@x.org", "A", "h", registry::kTrader);
@@ -212,6 +239,36 @@ TEST(Privacy, StartupShredsKeysOfErasedUsers) {
   EXPECT_FALSE(*v->Has(a.pii_key));
   EXPECT_TRUE(*v->Has(b.pii_key));
   EXPECT_EQ(*ShredErasedKeys(*v, s), 0);  // idempotent
+}
+
+// Every node of a cluster shares the key table: a subject created on one node opens on
+// another (fetched by id on first use), and a restart of either sees the shred.
+TEST(PiiVaultPostgres, NodesShareTheKeyTable) {
+  auto url = store::TestDatabaseUrl("pii_shared");
+  ASSERT_TRUE(url.ok()) << url.error().message;
+  auto a = PiiVault::OpenPostgres(*url, Master(11));
+  auto b = PiiVault::OpenPostgres(*url, Master(11));
+  ASSERT_TRUE(a.ok() && b.ok()) << (a.ok() ? b.error().message : a.error().message);
+  std::string id = *(*a)->NewSubject();
+  std::string sealed = *(*a)->Seal(id, "heidi@example.net");
+  auto back = (*b)->Unseal(id, sealed);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, "heidi@example.net");
+  EXPECT_EQ((*a)->EmailIndex("heidi@example.net"), (*b)->EmailIndex("heidi@example.net"));
+  ASSERT_TRUE((*b)->Shred(id).ok());
+  auto c = PiiVault::OpenPostgres(*url, Master(11));
+  ASSERT_TRUE(c.ok());
+  auto gone = (*c)->Unseal(id, sealed);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, Code::kNotFound);
+  EXPECT_EQ(*(*c)->Count(), 0);
+  // A wrong master key cannot open what the others sealed.
+  auto w = PiiVault::OpenPostgres(*url, Master(12));
+  ASSERT_TRUE(w.ok());
+  std::string id2 = *(*a)->NewSubject();
+  auto bad = (*w)->Unseal(id2, *(*a)->Seal(id2, "x"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Code::kDocDecryptFailed);
 }
 
 }  // namespace

@@ -18,7 +18,11 @@ struct RateLimits {
   int64_t auth_per_s = 20;    // per IP, on /auth/login, /auth/register, /auth/siwe*; burst 2x
 };
 
+class RedisBus;
 // Installs the filter; the returned object owns the buckets and must outlive the router's use.
-Result<std::shared_ptr<void>> InstallRateLimits(api::Router& router, const RateLimits& limits);
+// With a RedisBus (--redis, issue 10) the buckets are shared by every node (a Lua token
+// bucket in Redis); while Redis cannot answer, each node falls back to its own local bucket
+// of the same size (app/redis_bus.h SharedRateLimiter).
+Result<std::shared_ptr<void>> InstallRateLimits(api::Router& router, const RateLimits& limits, RedisBus* bus = nullptr);
 
 }  // namespace cx::app

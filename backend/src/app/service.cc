@@ -16,6 +16,7 @@
 #include "auth/refresh.h"
 #include "core/merkle.h"
 #include "core/units.h"
+#include "store/pg_store.h"
 
 namespace cx::app {
 namespace json = boost::json;
@@ -59,7 +60,7 @@ bool PublicEventType(const std::string& t) {
 Result<json::object> ProofOf(ServiceContext& c, int64_t seq, bool show_private) {
   std::lock_guard<std::mutex> l(c.reader_mu);
   if (!c.reader) {
-    CX_ASSIGN_OR_RETURN(c.reader, store::OpenSqlite(c.db_path));
+    CX_ASSIGN_OR_RETURN(c.reader, store::OpenStore(c.store_url.empty() ? c.db_path : c.store_url));
   }
   CX_ASSIGN_OR_RETURN(auto row, c.reader->GetEvent(seq));
   if (!row) return Err(Code::kNotFound, "no event with this seq", "seq");

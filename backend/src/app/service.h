@@ -28,6 +28,7 @@ struct ServiceContext {
   const auth::JwtCodec* jwt = nullptr;
   Workers* workers = nullptr;
   std::string db_path;              // the journal, opened read-only for proofs
+  std::string store_url;            // --store (postgres://... or a SQLite path); empty: db_path
   int64_t refresh_ttl_seconds = 30 * 24 * 3600;
   documents::DocumentStore* docs = nullptr;  // content-addressed documents (may be null)
   uint64_t max_document_bytes = 32u << 20;

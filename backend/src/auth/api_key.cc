@@ -128,9 +128,19 @@ void ReplayCache::ExpireLocked(int64_t now_ms) {
 
 Result<void> ReplayCache::CheckAndRemember(std::string_view id, int64_t expires_ms,
                                            int64_t now_ms) {
+  std::string key(id);
+  if (shared_) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ExpireLocked(now_ms);
+      if (seen_.count(key)) return Err(Code::kBadToken, "request replayed", "replay");
+    }
+    // Outside the lock: a network round trip.
+    std::optional<bool> fresh = shared_(key, std::max<int64_t>(expires_ms - now_ms, 1));
+    if (fresh && !*fresh) return Err(Code::kBadToken, "request replayed", "replay");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   ExpireLocked(now_ms);
-  std::string key(id);
   if (seen_.count(key)) return Err(Code::kBadToken, "request replayed", "replay");
   if (seen_.size() >= capacity_)
     return Err(Code::kRateLimited, "too many signed requests in the replay window", "replay");

@@ -30,6 +30,8 @@
 // kTokenExpired ("expires_at"), kForbidden ("ip", "scope"), kInvalidField for bad input
 // to Create/Issue/ParseCidr, kRateLimited ("replay") when the replay cache is full.
 #pragma once
+#include <optional>
+#include <functional>
 #include <array>
 #include <cstdint>
 #include <mutex>
@@ -125,9 +127,15 @@ class ReplayCache {
   // Records `id` as seen until `expires_ms`; kBadToken ("replay") if it is already there.
   Result<void> CheckAndRemember(std::string_view id, int64_t expires_ms, int64_t now_ms);
   size_t size() const;
+  // Issue 10: a cache shared by every node (app/redis_bus.h SharedReplayCache), asked
+  // after the local one: true if `id` is new there, false if another node saw it, nullopt
+  // if it cannot answer (the local cache alone decides then). Set before use.
+  using SharedCheck = std::function<std::optional<bool>(std::string_view id, int64_t ttl_ms)>;
+  void set_shared(SharedCheck check) { shared_ = std::move(check); }
 
  private:
   void ExpireLocked(int64_t now_ms);
+  SharedCheck shared_;
   size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_set<std::string> seen_;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <future>
+#include <limits>
 
 #include "core/merkle.h"
 
@@ -24,6 +25,8 @@ int64_t MonoMicros() {
 Engine::Engine(std::unique_ptr<store::Store> store, Options opts)
     : store_(std::move(store)), opts_(std::move(opts)) {
   if (!opts_.clock) opts_.clock = SystemClockMicros;
+  replica_ = opts_.replica;
+  if (opts_.replica_poll_ms < 1) opts_.replica_poll_ms = 1;
   if (opts_.block_events < 1) opts_.block_events = 1;
 }
 
@@ -32,8 +35,6 @@ Engine::~Engine() { Stop(); }
 Result<void> Engine::Recover() {
   CX_ASSIGN_OR_RETURN(store::Tail tail, store_->ReadTail());
   CX_ASSIGN_OR_RETURN(std::optional<store::Snapshot> snap, store_->LatestSnapshot());
-  int64_t from = 1;
-  Hash256 prev{};
   // A snapshot is only a shortcut: one this build cannot decode (an older format) is
   // skipped and the whole journal is replayed instead.
   if (snap && snap->seq <= tail.last_seq && !state_.Restore(snap->state)) {
@@ -41,14 +42,33 @@ Result<void> Engine::Recover() {
     snap.reset();
   }
   if (snap && snap->seq <= tail.last_seq) {
-    from = snap->seq + 1;
-    prev = snap->last_hash;
+    chain_hash_ = snap->last_hash;
     last_seq_ = snap->seq;
   }
+  CX_TRY(ApplyJournal(std::numeric_limits<int64_t>::max(), nullptr));
+  if (state_.replay_pending())
+    return Err(Code::kJournalCorrupt, "the journal ends before the outcomes of its last exchange command");
+  last_ts_ = std::max(last_ts_, tail.last_ts);
+  return InitWriterState();
+}
+
+Result<int64_t> Engine::ApplyJournal(int64_t max_rows, std::vector<std::shared_ptr<const void>>* observed) {
   Error failure;
   bool failed = false;
-  CX_TRY(store_->ScanJournal(from, [&](const store::JournalRow& r) {
-    if (r.seq != last_seq_ + 1 || r.prev_hash != prev) {
+  int64_t n = 0;
+  std::vector<registry::Event> group;
+  int64_t group_first = 0, group_ts = 0;
+  auto flush = [&] {
+    if (observed && opts_.observe && !group.empty()) {
+      Outcome out{group_first, last_seq_, group_ts, &group};
+      if (auto item = opts_.observe(state_, out)) observed->push_back(std::move(item));
+    }
+    group.clear();
+  };
+  CX_TRY(store_->ScanJournal(last_seq_ + 1, [&](const store::JournalRow& r) {
+    // Stop at a command boundary (a new timestamp) once enough rows were applied.
+    if (n >= max_rows && r.ts != last_ts_) return false;
+    if (r.seq != last_seq_ + 1 || r.prev_hash != chain_hash_) {
       failure = Err(Code::kJournalCorrupt, "journal chain broken at seq " + std::to_string(r.seq));
       failed = true;
       return false;
@@ -59,25 +79,39 @@ Result<void> Engine::Recover() {
       failed = true;
       return false;
     }
+    if (r.ts != group_ts) flush();
     state_.Apply(e, r.seq, r.ts);
     if (!state_.replay_divergence().empty()) {
       failure = Err(Code::kJournalCorrupt, "replay differs at seq " + std::to_string(r.seq) + ": " + state_.replay_divergence());
       failed = true;
       return false;
     }
+    if (group.empty()) group_first = r.seq;
+    group_ts = r.ts;
+    if (observed) group.push_back(std::move(e));
     last_seq_ = r.seq;
-    last_ts_ = r.ts;
-    prev = r.hash;
+    last_ts_ = std::max(last_ts_, r.ts);
+    chain_hash_ = r.hash;
+    ++n;
     return true;
   }));
+  flush();
   if (failed) return failure;
-  if (state_.replay_pending())
-    return Err(Code::kJournalCorrupt, "the journal ends before the outcomes of its last exchange command");
+  return n;
+}
+
+Result<void> Engine::InitWriterState() {
+  CX_ASSIGN_OR_RETURN(store::Tail tail, store_->ReadTail());
+  if (!replica_ && tail.last_seq != last_seq_)
+    return Err(Code::kUnavailable, "the journal moved on (seq " + std::to_string(tail.last_seq) + ", applied " +
+                                       std::to_string(last_seq_) + "): another writer is active");
   last_ts_ = std::max(last_ts_, tail.last_ts);
-  last_hash_ = prev;
-  chain_hash_ = prev;
+  last_hash_ = chain_hash_;
   committed_seq_ = last_seq_;
   stat_committed_ = last_seq_;
+  open_block_.clear();
+  block_height_ = 0;
+  last_header_ = Hash256{};
   if (tail.last_block) {
     block_height_ = tail.last_block->height;
     last_header_ = tail.last_block->header_hash;
@@ -85,14 +119,74 @@ Result<void> Engine::Recover() {
   } else {
     open_first_seq_ = 1;
   }
-  if (open_first_seq_ <= last_seq_) {
+  last_tail_mono_us_ = MonoMicros();
+  // A replica seals nothing: its open block is read when it is promoted.
+  if (!replica_ && open_first_seq_ <= last_seq_) {
     CX_ASSIGN_OR_RETURN(open_block_, store_->EventHashes(open_first_seq_, last_seq_));
     open_since_us_ = MonoMicros();
   }
   return Ok();
 }
 
+Result<void> Engine::Promote(std::unique_ptr<store::Store> writer) {
+  Stop();
+  store_ = std::move(writer);
+  replica_ = false;
+  opts_.replica = false;
+  broken_ = false;
+  // The previous writer is fenced by now: what its journal holds beyond our seq is final.
+  auto r = ApplyJournal(std::numeric_limits<int64_t>::max(), nullptr);
+  if (r.ok() && state_.replay_pending())
+    r = Err(Code::kJournalCorrupt, "the journal ends before the outcomes of its last exchange command");
+  Result<void> w = r.ok() ? InitWriterState() : Result<void>(r.take_error());
+  if (!w.ok()) {
+    broken_ = true;  // refuse everything; the caller demotes or exits
+    Start();
+    return w;
+  }
+  Start();
+  return Ok();
+}
+
+Result<void> Engine::Demote(std::unique_ptr<store::Store> reader) {
+  Stop();
+  store_ = std::move(reader);
+  replica_ = true;
+  opts_.replica = true;
+  broken_ = false;
+  state_ = registry::RegistryState();
+  chain_hash_ = Hash256{};
+  last_seq_ = 0;
+  last_ts_ = 0;
+  since_snapshot_ = 0;
+  last_hash_ = Hash256{};
+  committed_seq_ = 0;
+  open_block_.clear();
+  open_first_seq_ = 0;
+  block_height_ = 0;
+  last_header_ = Hash256{};
+  auto r = Recover();
+  if (!r.ok()) broken_ = true;
+  Start();
+  return r;
+}
+
+int64_t Engine::replica_tail_age_ms() const {
+  if (!replica_) return 0;
+  return (MonoMicros() - last_tail_mono_us_.load()) / 1000;
+}
+
+bool Engine::WaitApplied(int64_t seq, int64_t timeout_ms) const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (stat_committed_.load() < seq) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
 void Engine::Start() {
+  if (engine_thread_.joinable()) return;  // already running (e.g. started by Promote)
   stopping_ = false;
   engine_done_ = false;
   engine_thread_ = std::thread([this] { EngineLoop(); });
@@ -111,6 +205,10 @@ void Engine::Stop() {
 }
 
 void Engine::Submit(Request r) {
+  if (r.cmd && replica_) {
+    if (r.done) r.done(Err(Code::kUnavailable, "not the leader: this node serves reads only"));
+    return;
+  }
   {
     std::lock_guard<std::mutex> l(in_mu_);
     if (!stopping_ && !broken_) {
@@ -150,16 +248,30 @@ void Engine::EngineLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> l(in_mu_);
-      in_cv_.wait(l, [&] { return !inbox_.empty() || stopping_; });
+      if (replica_)
+        in_cv_.wait_for(l, std::chrono::milliseconds(opts_.replica_poll_ms), [&] { return !inbox_.empty() || stopping_; });
+      else
+        in_cv_.wait(l, [&] { return !inbox_.empty() || stopping_; });
       if (inbox_.empty() && stopping_) break;
       batch.swap(inbox_);
     }
     stat_queue_.fetch_sub(static_cast<int64_t>(batch.size()), std::memory_order_relaxed);
     Group g;
     g.completions.reserve(batch.size());
+    if (replica_ && !broken_) {
+      // Tail the leader's journal; reads below see everything committed before they came.
+      auto n = ApplyJournal(20000, &g.observed);
+      if (n.ok()) last_tail_mono_us_ = MonoMicros();
+      else if (n.error().code == Code::kJournalCorrupt) broken_ = true;  // stop rather than serve a wrong state
+      stat_committed_ = last_seq_;
+    }
     for (Request& r : batch) {
       if (broken_) {
         g.completions.push_back({std::move(r.done), Err(Code::kUnavailable, "engine stopped after a storage failure")});
+        continue;
+      }
+      if (r.cmd && replica_) {
+        g.completions.push_back({std::move(r.done), Err(Code::kUnavailable, "not the leader: this node serves reads only")});
         continue;
       }
       Outcome out;
@@ -208,6 +320,7 @@ void Engine::EngineLoop() {
       g.completions.push_back({std::move(r.done), std::move(body)});
     }
     batch.clear();
+    if (g.completions.empty() && g.observed.empty() && g.rows.empty()) continue;
     if (since_snapshot_ >= opts_.snapshot_every && !g.rows.empty()) {
       g.snapshot = state_.Snapshot();
       g.snapshot_seq = last_seq_;
@@ -228,9 +341,12 @@ void Engine::EngineLoop() {
 
 void Engine::Fail(std::vector<Group>& groups, const Error& e) {
   broken_ = true;
+  bool fenced = opts_.is_fenced && opts_.is_fenced(e);
   for (auto& g : groups)
     for (auto& c : g.completions)
-      if (c.done) c.done(Err(Code::kStorage, "not durable: " + e.message));
+      if (c.done)
+        c.done(fenced ? Err(Code::kUnavailable, "not the leader any more (write fenced); retry: " + e.message)
+                      : Err(Code::kStorage, "not durable: " + e.message));
   groups.clear();
 }
 

@@ -9,6 +9,13 @@
 // and must not block for long (post the reply to your own executor).
 // Failure: if a commit fails the engine stops accepting commands (fail-stop) and answers
 // everything pending with STORE_ERROR; a restart recovers from the durable journal.
+//
+// Replica mode (Options::replica; app/cluster.h): the engine applies, on its own thread,
+// the events another node's engine committed, tailing its store every replica_poll_ms,
+// and refuses commands with UNAVAILABLE ("not the leader"); queries and Render callbacks
+// run on the replica state at its applied seq. Promote() turns a replica into the writer
+// on a (fenced) store, Demote() turns a writer back into a replica whose state is rebuilt
+// from the durable journal (a fenced leader may hold applied but never-committed events).
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -53,6 +60,14 @@ struct Options {
   // are handed to `publish` on the writer thread once they are durable, in order.
   std::function<std::shared_ptr<const void>(const registry::RegistryState&, const Outcome&)> observe;
   std::function<void(const std::vector<std::shared_ptr<const void>>&)> publish;
+  // Replica mode (see the header comment). Rows are applied exactly as Recover() replays
+  // them (hash chain checked); consecutive rows with one timestamp (one command's events)
+  // are handed to `observe` as one Outcome, so followers publish market data too.
+  bool replica = false;
+  int64_t replica_poll_ms = 20;
+  // A commit error for which pending requests are answered UNAVAILABLE (retryable: not
+  // the leader any more) rather than STORE_ERROR; e.g. the fenced store's "lease lost".
+  std::function<bool(const Error&)> is_fenced;
 };
 
 struct Stats {
@@ -83,6 +98,20 @@ class Engine {
 
   Stats stats() const;
   bool broken() const { return broken_.load(); }
+  bool replica() const { return replica_.load(); }
+  // Milliseconds since this replica last read the journal successfully (0 for a writer).
+  int64_t replica_tail_age_ms() const;
+  // Waits until the state has applied (replica) or committed (writer) seq >= `seq`;
+  // false after `timeout_ms`. Thread-safe.
+  bool WaitApplied(int64_t seq, int64_t timeout_ms) const;
+  // Replica -> writer: stops the threads, applies what `writer`'s journal holds beyond the
+  // applied seq, takes over the writer state (hash chain, open block) and restarts as the
+  // writer appending through `writer`. Not from the engine or writer thread. Requests
+  // submitted meanwhile are refused with UNAVAILABLE (retryable).
+  Result<void> Promote(std::unique_ptr<store::Store> writer);
+  // Writer -> replica: stops, discards the in-memory state (it may hold events that were
+  // never committed), recovers from `reader` and restarts in replica mode.
+  Result<void> Demote(std::unique_ptr<store::Store> reader);
   // Only while the engine is not running (before Start or after Stop).
   const registry::RegistryState& state() const { return state_; }
 
@@ -101,6 +130,12 @@ class Engine {
 
   void EngineLoop();
   void WriterLoop();
+  // Applies journal rows after last_seq_ (hash chain checked) up to `max_rows` (then up
+  // to the end of that timestamp's rows); groups of one timestamp go to opts_.observe
+  // when `observed` is given. Returns the number of rows applied.
+  Result<int64_t> ApplyJournal(int64_t max_rows, std::vector<std::shared_ptr<const void>>* observed);
+  // The writer thread's view (chain head, block height, open block) from the store tail.
+  Result<void> InitWriterState();
   void Fail(std::vector<Group>& groups, const Error& e);
 
   std::unique_ptr<store::Store> store_;
@@ -133,6 +168,8 @@ class Engine {
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> broken_{false};
+  std::atomic<bool> replica_{false};
+  std::atomic<int64_t> last_tail_mono_us_{0};
   std::atomic<int64_t> stat_committed_{0}, stat_groups_{0}, stat_blocks_{0}, stat_queue_{0};
   std::thread engine_thread_, writer_thread_;
   bool engine_done_ = false;  // guarded by out_mu_

@@ -7,6 +7,9 @@
 #include <random>
 
 #include "engine/verify.h"
+#include "store/pg_conn.h"
+#include "store/pg_store.h"
+#include "store/pg_testing.h"
 
 namespace cx::engine {
 namespace {
@@ -21,9 +24,19 @@ std::string TempDb() {
   return (dir / "carbonx.db").string();
 }
 
+// A fresh location for the backend under test: a SQLite file, or a new database in the
+// throwaway PostgreSQL cluster of this test process (store/pg_testing.h).
+std::string Fresh(const std::string& backend) {
+  if (backend == "sqlite") return TempDb();
+  auto u = store::TestDatabaseUrl("engine");
+  EXPECT_TRUE(u.ok()) << "PostgreSQL: " << (u.ok() ? "" : u.error().message);
+  return u.ok() ? *u : std::string("postgresql://invalid");
+}
+
 std::unique_ptr<Engine> Open(const std::string& path, Options o = {}) {
-  auto s = store::OpenSqlite(path, /*writer=*/true);
-  EXPECT_TRUE(s.ok());
+  auto s = store::OpenStore(path, /*writer=*/true);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  if (!s.ok()) std::abort();
   auto e = std::make_unique<Engine>(std::move(*s), o);
   auto r = e->Recover();
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
@@ -51,10 +64,17 @@ int64_t Seed(Engine& e) {
   return std::stoll(*r);
 }
 
+class EngineTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::string Fresh() { return engine::Fresh(GetParam()); }
+};
+INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
 }  // namespace
 
-TEST(Engine, AcknowledgedCommandsSurviveRestartAndVerify) {
-  std::string path = TempDb();
+TEST_P(EngineTest, AcknowledgedCommandsSurviveRestartAndVerify) {
+  std::string path = Fresh();
   std::string live;
   {
     auto e = Open(path, Options{16, 5, 50, nullptr});
@@ -84,7 +104,7 @@ TEST(Engine, AcknowledgedCommandsSurviveRestartAndVerify) {
   }
   auto e2 = Open(path);
   EXPECT_TRUE(e2->state().Snapshot() == live) << "recovered state differs";
-  auto st = store::OpenSqlite(path);
+  auto st = store::OpenStore(path);
   ASSERT_TRUE(st.ok());
   VerifyReport rep = VerifyJournal(**st);
   EXPECT_TRUE(rep.ok) << rep.message;
@@ -92,8 +112,8 @@ TEST(Engine, AcknowledgedCommandsSurviveRestartAndVerify) {
   EXPECT_GT(rep.blocks, 3);
 }
 
-TEST(Engine, RefusedCommandChangesNothing) {
-  auto e = Open(TempDb());
+TEST_P(EngineTest, RefusedCommandChangesNothing) {
+  auto e = Open(Fresh());
   e->Start();
   int64_t b = Seed(*e);
   auto before = e->Query([](const RegistryState& s, const Outcome&) { return s.Snapshot(); });
@@ -105,15 +125,15 @@ TEST(Engine, RefusedCommandChangesNothing) {
   e->Stop();
 }
 
-TEST(Engine, VerifyNamesFirstTamperedSeq) {
-  std::string path = TempDb();
+TEST_P(EngineTest, VerifyNamesFirstTamperedSeq) {
+  std::string path = Fresh();
   {
     auto e = Open(path, Options{8, 5, 1'000'000, nullptr});
     e->Start();
     Seed(*e);
     e->Stop();
   }
-  auto st = store::OpenSqlite(path);
+  auto st = store::OpenStore(path);
   ASSERT_TRUE(st.ok());
   ASSERT_TRUE((*st)->TamperForTest(5, "evil").ok());
   VerifyReport rep = VerifyJournal(**st);
@@ -121,8 +141,8 @@ TEST(Engine, VerifyNamesFirstTamperedSeq) {
   EXPECT_EQ(rep.first_bad_seq, 5);
 }
 
-TEST(Engine, RecoversFromSnapshotPlusTail) {
-  std::string path = TempDb();
+TEST_P(EngineTest, RecoversFromSnapshotPlusTail) {
+  std::string path = Fresh();
   std::string live;
   {
     auto e = Open(path, Options{4, 5, 5, nullptr});  // snapshot every 5 events
@@ -132,7 +152,7 @@ TEST(Engine, RecoversFromSnapshotPlusTail) {
     live = *e->Query([](const RegistryState& s, const Outcome&) { return s.Snapshot(); });
     e->Stop();
   }
-  auto st = store::OpenSqlite(path);
+  auto st = store::OpenStore(path);
   auto snap = (*st)->LatestSnapshot();
   ASSERT_TRUE(snap.ok() && snap->has_value());
   EXPECT_GT((*snap)->seq, 1);
@@ -145,8 +165,8 @@ TEST(Engine, RecoversFromSnapshotPlusTail) {
 // Exchange traffic (orders, fills, cancels, a call auction) through the real engine and
 // SQLite, with snapshots every 40 events: a restart rebuilds books, locks and orders
 // exactly (snapshot + replay re-deriving every outcome), and verify accepts the journal.
-TEST(Engine, ExchangeStateSurvivesRestartThroughSnapshotsAndReplay) {
-  std::string path = TempDb();
+TEST_P(EngineTest, ExchangeStateSurvivesRestartThroughSnapshotsAndReplay) {
+  std::string path = Fresh();
   std::string live;
   int64_t batch = 0;
   {
@@ -200,10 +220,29 @@ TEST(Engine, ExchangeStateSurvivesRestartThroughSnapshotsAndReplay) {
   auto e = Open(path, Options{16, 5, 40, nullptr});
   EXPECT_EQ(e->state().Snapshot(), live);
   EXPECT_EQ(e->state().instrument(1)->phase, MarketPhase::kAuction);
-  auto st = store::OpenSqlite(path);
+  auto st = store::OpenStore(path);
   ASSERT_TRUE(st.ok());
   auto rep = VerifyJournal(**st);
   EXPECT_TRUE(rep.ok) << rep.message;
+  if (store::IsPostgresUrl(path)) {
+    // The trades read model, written in the same transactions, agrees with the journal.
+    int64_t trades = 0, qty = 0;
+    ASSERT_TRUE((*st)->ScanJournal(1, [&](const store::JournalRow& r) {
+      Event ev;
+      if (r.type == "TradeExecuted" && DecodeEvent(r.type, r.payload, ev)) {
+        ++trades;
+        qty += std::get<TradeExecuted>(ev).fill.qty;
+      }
+      return true;
+    }).ok());
+    auto c = store::PgConn::Connect(path);
+    ASSERT_TRUE(c.ok());
+    auto q = (*c)->Query("SELECT count(*)::bigint, coalesce(sum(qty), 0)::bigint FROM trades");
+    ASSERT_TRUE(q.ok()) << q.error().message;
+    EXPECT_GT(trades, 20);
+    EXPECT_EQ(q->Int(0, 0), trades);
+    EXPECT_EQ(q->Int(0, 1), qty);
+  }
 }
 
 }  // namespace cx::engine

@@ -1045,6 +1045,7 @@ Result<void> RegistryState::CheckMarketInvariants() const {
   for (const auto& [key, qty] : locked)
     if (qty != 0 && (!cash(key.first) || !cash(key.first)->count(key.second)))
       return Err(Code::kInternal, "open buy orders of account " + std::to_string(key.first) + " lock missing cash");
+  AddChainEscrow(escrowed);  // chain withdrawals in flight escrow too (chain.cc)
   bool bad = false;
   std::string what;
   holdings_.ForEach([&](int64_t acct, int64_t bid, const Holding& h) {

@@ -20,7 +20,11 @@ constexpr std::array<const char*, std::variant_size_v<Event>> kNames = {
     "ApiKeyCreated", "ApiKeyRevoked",
     "UserErased", "ConsentRecorded",
     "KycSubmitted", "KycDecided", "KycLevelSet", "KycLimitsSet", "PaymentRecorded", "PaymentSettled",
-    "InstrumentFeesSet"};
+    "InstrumentFeesSet",
+    "ChainConfigured", "ChainBatchMirrored", "ChainApprovalAdded", "ChainTxRecorded", "ChainTxSettled",
+    "ChainWithdrawalRequested", "ChainWithdrawalReleased", "ChainDepositSeen", "ChainDepositReorged",
+    "ChainDepositCredited",
+    "AnchorRecorded", "AnchorSettled", "ChainLogObserved"};
 
 template <size_t I = 0>
 bool DecodeAt(size_t index, std::string_view payload, Event& out) {

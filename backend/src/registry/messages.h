@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "registry/apikey_model.h"
+#include "registry/chain_model.h"
+#include "registry/chain_proofs_model.h"
 #include "registry/kyc_model.h"
 #include "registry/market_model.h"
 #include "registry/model.h"
@@ -394,6 +396,98 @@ struct SettlePayment {
   std::string reason;
 };
 
+// Chain flows (registry/chain.cc; see chain_model.h). The edge verified every signature and
+// computed every hash; the engine checks the state transitions.
+struct SetChainConfig {
+  int64_t actor = 0;  // admin, or 0 (the chain worker at start-up)
+  ChainConfig config;
+};
+// Starts the on-chain mirror of an issued batch (ids, batch-data hash and metadata URI computed
+// by the edge from the batch and app/batch_metadata.h).
+struct MirrorChainBatch {
+  int64_t batch = 0;
+  std::string token_id;
+  std::string project_id;
+  std::string class_id;
+  std::string issuance_id;
+  std::string batch_data_hash;
+  std::string metadata_uri;
+  std::string developer;
+};
+// A verifier's EIP-712 Approval signature; `address` is the signer the edge recovered.
+struct AddChainApproval {
+  int64_t actor = 0;
+  int64_t issuance = 0;
+  std::string address;
+  std::string signature;
+};
+// A signed transaction, journaled before it is sent.
+struct RecordChainTx {
+  ChainTxKind kind = ChainTxKind::kRegisterProject;
+  int64_t ref = 0;
+  int64_t nonce = 0;
+  std::string hash;
+  std::string raw;
+};
+// The receipt of a journaled transaction at the confirmation depth (ok = status 1).
+struct SettleChainTx {
+  int64_t tx = 0;
+  bool ok = false;
+  int64_t block = 0;
+  std::string error;
+};
+struct RequestChainWithdrawal {
+  int64_t actor = 0;
+  int64_t account = 0;  // 0: the actor's own
+  int64_t batch = 0;
+  int64_t quantity_kg = 0;
+  std::string to;       // "": the actor's first linked wallet
+  int64_t expiry = 0;   // unix seconds (the operator's authorisation)
+};
+// A withdrawal no transaction was journaled for (expired, or the operator cancels it).
+struct ReleaseChainWithdrawal {
+  int64_t withdrawal = 0;
+  std::string reason;
+};
+// A CarbonMarket `Deposited` log: seen (any depth), confirmed (at depth: credit), or re-orged.
+struct ObserveChainDeposit {
+  enum State : int32_t { kSeen = 0, kConfirmed = 1, kReorged = 2 };
+  State state = kSeen;
+  std::string tx_hash;
+  int64_t log_index = 0;
+  int64_t block_number = 0;
+  std::string block_hash;
+  int64_t deposit_id = 0;
+  std::string token_id;
+  int64_t quantity_kg = 0;
+  std::string from;
+  std::string account_ref;
+};
+
+// Chain proofs (registry/chain_proofs.cc; see chain_proofs_model.h): a signed
+// JournalAnchor.anchor transaction journaled before it is sent, its receipt at depth, and
+// confirmed CarbonMarket / CarbonCreditToken logs.
+struct RecordAnchor {
+  int64_t height = 0;
+  std::string root;
+  std::string prev_root;
+  int64_t first_seq = 0;
+  int64_t last_seq = 0;
+  int64_t nonce = 0;
+  std::string tx_hash;
+  std::string raw;
+};
+struct SettleAnchor {
+  int64_t height = 0;
+  bool ok = false;
+  int64_t block_number = 0;
+  int64_t gas_used = 0;
+  std::string error;
+};
+struct ObserveChainLog {
+  ChainLogFact fact;
+};
+
 using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, CreateProject,
                              SubmitProject, ReviewProject, RequestIssuance, ApproveIssuance,
                              RejectIssuance, Transfer, Retire, Cancel, ReportReversal,
@@ -406,7 +500,10 @@ using Command = std::variant<RegisterUser, SetUserRoles, CreateCreditClass, Crea
                              LinkWallet, RevokeSession, CreateApiKey, RevokeApiKey,
                              EraseUser, RecordConsent,
                              SubmitKyc, DecideKyc, SetKycLevel, SetKycLimits, RecordPayment, SettlePayment,
-                             SetInstrumentFees>;
+                             SetInstrumentFees,
+                             SetChainConfig, MirrorChainBatch, AddChainApproval, RecordChainTx, SettleChainTx,
+                             RequestChainWithdrawal, ReleaseChainWithdrawal, ObserveChainDeposit,
+                             RecordAnchor, SettleAnchor, ObserveChainLog>;
 
 // ---------------------------------------------------------------- events
 struct UserRegistered {
@@ -734,6 +831,81 @@ struct PaymentSettled {
   void Fields(V& v) { v("payment", payment); v("released", released); v("actor", actor); v("reason", reason); }
 };
 
+// Chain flow events (registry/chain.cc).
+struct ChainConfigured {
+  ChainConfig config;
+  int64_t actor = 0;
+  template <class V> void Fields(V& v) { v("config", config); v("actor", actor); }
+};
+struct ChainBatchMirrored {
+  ChainBatch batch;
+  template <class V> void Fields(V& v) { v("batch", batch); }
+};
+struct ChainApprovalAdded {
+  int64_t batch = 0;
+  ChainApproval approval;
+  template <class V> void Fields(V& v) { v("batch", batch); v("approval", approval); }
+};
+struct ChainTxRecorded {
+  ChainTx tx;
+  template <class V> void Fields(V& v) { v("tx", tx); }
+};
+struct ChainTxSettled {
+  int64_t tx = 0;
+  bool ok = false;
+  int64_t block = 0;
+  std::string error;
+  Ranges ranges;  // a confirmed withdrawal: the kilograms that went on chain
+  template <class V>
+  void Fields(V& v) { v("tx", tx); v("ok", ok); v("block", block); v("error", error); v("ranges", ranges); }
+};
+struct ChainWithdrawalRequested {
+  ChainWithdrawal withdrawal;
+  template <class V> void Fields(V& v) { v("withdrawal", withdrawal); }
+};
+struct ChainWithdrawalReleased {
+  int64_t withdrawal = 0;
+  std::string reason;
+  template <class V> void Fields(V& v) { v("withdrawal", withdrawal); v("reason", reason); }
+};
+struct ChainDepositSeen {
+  ChainDeposit deposit;
+  template <class V> void Fields(V& v) { v("deposit", deposit); }
+};
+struct ChainDepositReorged {
+  std::string key;
+  template <class V> void Fields(V& v) { v("key", key); }
+};
+struct ChainDepositCredited {
+  std::string key;
+  int64_t account = 0;  // 0: names no account (kept unclaimed)
+  Ranges ranges;
+  template <class V> void Fields(V& v) { v("key", key); v("account", account); v("ranges", ranges); }
+};
+
+// Chain proof events (registry/chain_proofs.cc).
+struct AnchorRecorded {
+  ChainAnchor anchor;
+  template <class V> void Fields(V& v) { v("anchor", anchor); }
+};
+struct AnchorSettled {
+  int64_t height = 0;
+  bool ok = false;
+  int64_t block_number = 0;
+  int64_t gas_used = 0;
+  std::string error;
+  template <class V>
+  void Fields(V& v) { v("height", height); v("ok", ok); v("block_number", block_number); v("gas_used", gas_used); v("error", error); }
+};
+// A confirmed log; `batch` is the mirrored batch of its token (0 if none), `retirement` the
+// registry retirement an on-chain retirement became (0 if none: not mirrored / not held).
+struct ChainLogObserved {
+  ChainLogFact fact;
+  int64_t batch = 0;
+  int64_t retirement = 0;
+  template <class V> void Fields(V& v) { v("fact", fact); v("batch", batch); v("retirement", retirement); }
+};
+
 using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated, ProjectCreated,
                            ProjectStatusChanged, IssuanceRequested, IssuanceApproved,
                            IssuanceRejected, BatchIssued, CreditsTransferred, CreditsRetired,
@@ -747,7 +919,11 @@ using Event = std::variant<UserRegistered, UserRolesChanged, CreditClassCreated,
                            WalletLinked, ApiKeyCreated, ApiKeyRevoked,
                            UserErased, ConsentRecorded,
                            KycSubmitted, KycDecided, KycLevelSet, KycLimitsSet, PaymentRecorded,
-                           PaymentSettled, InstrumentFeesSet>;
+                           PaymentSettled, InstrumentFeesSet,
+                           ChainConfigured, ChainBatchMirrored, ChainApprovalAdded, ChainTxRecorded,
+                           ChainTxSettled, ChainWithdrawalRequested, ChainWithdrawalReleased, ChainDepositSeen,
+                           ChainDepositReorged, ChainDepositCredited,
+                           AnchorRecorded, AnchorSettled, ChainLogObserved>;
 // KYC commands and events are decided and applied by registry/kyc.cc.
 template <class T>
 inline constexpr bool kIsKycCommand = std::is_same_v<T, SubmitKyc> || std::is_same_v<T, DecideKyc> ||
@@ -757,6 +933,25 @@ template <class T>
 inline constexpr bool kIsKycEvent = std::is_same_v<T, KycSubmitted> || std::is_same_v<T, KycDecided> ||
                                     std::is_same_v<T, KycLevelSet> || std::is_same_v<T, KycLimitsSet> ||
                                     std::is_same_v<T, PaymentRecorded> || std::is_same_v<T, PaymentSettled>;
+// Chain flow commands and events are decided and applied by registry/chain.cc.
+template <class T>
+inline constexpr bool kIsChainCommand =
+    std::is_same_v<T, SetChainConfig> || std::is_same_v<T, MirrorChainBatch> || std::is_same_v<T, AddChainApproval> ||
+    std::is_same_v<T, RecordChainTx> || std::is_same_v<T, SettleChainTx> || std::is_same_v<T, RequestChainWithdrawal> ||
+    std::is_same_v<T, ReleaseChainWithdrawal> || std::is_same_v<T, ObserveChainDeposit>;
+template <class T>
+inline constexpr bool kIsChainEvent =
+    std::is_same_v<T, ChainConfigured> || std::is_same_v<T, ChainBatchMirrored> || std::is_same_v<T, ChainApprovalAdded> ||
+    std::is_same_v<T, ChainTxRecorded> || std::is_same_v<T, ChainTxSettled> || std::is_same_v<T, ChainWithdrawalRequested> ||
+    std::is_same_v<T, ChainWithdrawalReleased> || std::is_same_v<T, ChainDepositSeen> ||
+    std::is_same_v<T, ChainDepositReorged> || std::is_same_v<T, ChainDepositCredited>;
+// Chain proof commands and events are decided and applied by registry/chain_proofs.cc.
+template <class T>
+inline constexpr bool kIsProofsCommand =
+    std::is_same_v<T, RecordAnchor> || std::is_same_v<T, SettleAnchor> || std::is_same_v<T, ObserveChainLog>;
+template <class T>
+inline constexpr bool kIsProofsEvent =
+    std::is_same_v<T, AnchorRecorded> || std::is_same_v<T, AnchorSettled> || std::is_same_v<T, ChainLogObserved>;
 // Index of alternative T in variant V (compile time).
 template <class T, class V>
 struct VariantIndex;

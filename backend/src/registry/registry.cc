@@ -215,6 +215,10 @@ Result<void> RegistryState::Decide(const Command& cmd, int64_t ts, std::vector<E
           return DecideMarket(c, ts, out);
         } else if constexpr (kIsKycCommand<T>) {
           return DecideKycCommand(c, ts, out);
+        } else if constexpr (kIsChainCommand<T>) {
+          return DecideChainCommand(c, ts, out);
+        } else if constexpr (kIsProofsCommand<T>) {
+          return DecideProofsCommand(c, ts, out);
         } else if constexpr (std::is_same_v<T, EraseUser> || std::is_same_v<T, RecordConsent>) {
           return DecidePrivacy(c, ts, out);
         } else if constexpr (std::is_same_v<T, RegisterUser>) {
@@ -933,6 +937,10 @@ void RegistryState::Apply(const Event& ev, int64_t seq, int64_t ts, std::vector<
           ApplyApiKey(ev, seq, ts);
         } else if constexpr (kIsKycEvent<T>) {
           ApplyKycEvent(ev, seq, ts);
+        } else if constexpr (kIsChainEvent<T>) {
+          ApplyChainEvent(ev, seq, ts);
+        } else if constexpr (kIsProofsEvent<T>) {
+          ApplyProofsEvent(ev, seq, ts);
         } else if constexpr (std::is_same_v<T, InstrumentFeesSet>) {
           ApplyInstrumentFees(e, seq, ts);
         } else if constexpr (std::is_same_v<T, SecurityEventRecorded>) {
@@ -1034,6 +1042,7 @@ Result<void> RegistryState::CheckInvariants() const {
       last_end = eb.first;
     }
   }
+  CX_TRY(CheckChainInvariants());
   return CheckMarketInvariants();
 }
 
@@ -1074,11 +1083,15 @@ std::string RegistryState::Snapshot() const {
   for (const auto& [a, u] : wallets_) self.wallets_v_.push_back(WalletLinked{u, a});
   self.market_v_ = SnapshotMarket();
   self.kyc_v_ = SnapshotKyc();
+  self.chain_v_ = SnapshotChain();
+  self.proofs_v_ = SnapshotProofs();
   self.privacy_v_ = SnapshotPrivacy();
   self.apikeys_v_ = SnapshotApiKeys();
   std::string out = Encode(self);
   self.market_v_.clear();
   self.kyc_v_.clear();
+  self.chain_v_.clear();
+  self.proofs_v_.clear();
   self.privacy_v_.clear();
   self.apikeys_v_.clear();
   self.withdrawals_v_.clear();
@@ -1129,6 +1142,8 @@ bool RegistryState::Restore(std::string_view bytes) {
   if (!RestorePrivacy(s.privacy_v_)) return false;
   if (!RestoreApiKeys(s.apikeys_v_)) return false;
   if (!RestoreKyc(s.kyc_v_)) return false;
+  if (!RestoreChain(s.chain_v_)) return false;
+  if (!RestoreProofs(s.proofs_v_)) return false;
   return RestoreMarket(s.market_v_);
 }
 

@@ -95,6 +95,8 @@ class RegistryState {
     v("apikeys", apikeys_v_);
     v("kyc", kyc_v_);
     v("privacy", privacy_v_);
+    v("chain", chain_v_);
+    v("proofs", proofs_v_);
   }
   // Snapshot support: flatten to / rebuild from the vectors above.
   std::string Snapshot() const;
@@ -131,6 +133,20 @@ class RegistryState {
   int64_t KycWindowSum(int64_t account, const std::string& currency, int32_t kind, int64_t ts) const;
   // The limits that apply to the owner of `account`.
   const KycLimits& KycLimitsOf(int64_t account) const;
+
+  // ---- chain flows (chain.cc; see chain_model.h)
+  const ChainBook& chain() const { return chain_; }
+  const ChainBatch* chain_batch(int64_t batch) const;
+  int64_t OnChainHeld(int64_t batch) const;  // kilograms of `batch` held on chain in wallets
+  // kOnChainAccount holds exactly what was withdrawn and not deposited back, never more than minted.
+  Result<void> CheckChainInvariants() const;
+
+  // ---- chain proofs: anchors, on-chain venue, on-chain retirements (chain_proofs.cc)
+  const ProofsBook& proofs() const { return proofs_; }
+  // Mirrored batch whose on-chain token id is `token_id` (decimal), or 0.
+  int64_t BatchOfToken(const std::string& token_id) const;
+  // Kilograms of `batch` retired on chain and reflected (taken from kOnChainAccount).
+  int64_t RetiredOnChainKg(int64_t batch) const;
 
   // ---- exchange (market.cc)
   const std::map<int64_t, Instrument>& instruments() const;
@@ -234,6 +250,21 @@ class RegistryState {
   std::string SnapshotKyc() const;
   bool RestoreKyc(std::string_view bytes);
   KycBook kyc_;
+  // Chain flows (chain.cc).
+  Result<void> DecideChainCommand(const Command& c, int64_t ts, std::vector<Event>& out) const;
+  void ApplyChainEvent(const Event& e, int64_t seq, int64_t ts);
+  void AddChainEscrow(std::map<std::pair<int64_t, int64_t>, int64_t>& escrowed) const;
+  std::string SnapshotChain() const;
+  bool RestoreChain(std::string_view bytes);
+  ChainBook chain_;
+  std::string chain_v_;  // encoded ChainSnap (snapshot staging)
+  // Chain proofs (chain_proofs.cc).
+  Result<void> DecideProofsCommand(const Command& c, int64_t ts, std::vector<Event>& out) const;
+  void ApplyProofsEvent(const Event& e, int64_t seq, int64_t ts);
+  std::string SnapshotProofs() const;
+  bool RestoreProofs(std::string_view bytes);
+  ProofsBook proofs_;
+  std::string proofs_v_;  // encoded ProofsSnap (snapshot staging)
   std::string kyc_v_;  // encoded KycSnap (snapshot staging)
   Result<void> DecideImportRetirement(const ImportRetirement& c, int64_t ts,
                                       std::vector<Event>& out) const;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/migrations.h"
 #include "store/store.h"
 
 namespace cx::store {
@@ -47,32 +48,7 @@ Hash256 BlockHeaderHash(const BlockRow& b) {
 
 namespace {
 
-constexpr const char* kSchema = R"SQL(
-CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS journal (
-  seq INTEGER PRIMARY KEY,
-  ts BIGINT NOT NULL,
-  type TEXT NOT NULL,
-  payload BLOB NOT NULL,
-  prev_hash BLOB NOT NULL,
-  hash BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS blocks (
-  height BIGINT PRIMARY KEY,
-  first_seq BIGINT NOT NULL,
-  last_seq BIGINT NOT NULL,
-  root BLOB NOT NULL,
-  prev_header BLOB NOT NULL,
-  header_hash BLOB NOT NULL,
-  sealed_ts BIGINT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS blocks_last_seq ON blocks (last_seq);
-CREATE TABLE IF NOT EXISTS snapshots (
-  seq BIGINT PRIMARY KEY,
-  last_hash BLOB NOT NULL,
-  state BLOB NOT NULL
-);
-)SQL";
+// The schema lives in store/migrations.cc (versioned steps; version 1 = the original).
 
 Hash256 ToHash(const void* p, int n) {
   Hash256 h{};
@@ -145,7 +121,8 @@ class SqliteStore final : public Store {
     CX_TRY(Exec("PRAGMA synchronous=FULL"));
     CX_TRY(Exec("PRAGMA wal_autocheckpoint=10000"));
     CX_TRY(Exec("PRAGMA cache_size=-65536"));
-    CX_TRY(Exec(kSchema));
+    CX_ASSIGN_OR_RETURN(int64_t version, MigrateSqlite(db_));
+    (void)version;
     ins_journal_ = Stmt(db_, "INSERT INTO journal (seq, ts, type, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)");
     ins_block_ = Stmt(db_, "INSERT INTO blocks (height, first_seq, last_seq, root, prev_header, header_hash, sealed_ts) VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!ins_journal_.get() || !ins_block_.get()) return Err(Code::kStorage, sqlite3_errmsg(db_));

@@ -6,7 +6,9 @@
 //   group is visible. Rows arrive in seq order with no gap after the stored tail.
 // - Readers may run concurrently with the writer (SQLite WAL; PostgreSQL MVCC); each
 //   Store object is used by one thread at a time (open one per thread).
-// - The SQL is portable between SQLite and PostgreSQL (see schema in sqlite_store.cc).
+// - Two implementations with the same rows: SQLite (below) and PostgreSQL (store/pg_store.h,
+//   which also has store::OpenStore(url_or_path, writer) picking the backend). Their schemas
+//   are versioned migrations in store/migrations.cc.
 #pragma once
 #include <functional>
 #include <memory>

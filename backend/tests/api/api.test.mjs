@@ -316,12 +316,13 @@ test('every route in the OpenAPI document was exercised'
   // Exercised by docs.test.mjs (the document gateway and uploads).
   // Exercised by market.test.mjs: every exchange route (instruments, orders, fills,
   // markets, indices, auctions).
-  const exchange = (k) => /^(GET|POST|PUT|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions|ml|auth\/mfa|auth\/siwe|auth\/sessions|alerts|kyc|payments|webhooks)/.test(k) || k === 'POST /api/v1/cash/withdrawals/{}/approve';  // ml: ml.test.mjs; mfa: security.test.mjs; kyc, payments, webhooks: kyc.test.mjs
+  const exchange = (k) => /^(GET|POST|PUT|DELETE) \/api\/v1\/(instruments|orders|fills|markets|indices|auctions|ml|auth\/mfa|auth\/siwe|auth\/sessions|alerts|kyc|payments|webhooks|chain)/.test(k) || k === 'POST /api/v1/cash/withdrawals/{}/approve';  // ml: ml.test.mjs; mfa: security.test.mjs; kyc, payments, webhooks: kyc.test.mjs; chain: backend/tests/chain
   const elsewhere = new Set(['POST /api/v1/documents', 'GET /api/v1/documents/{}', 'GET /ipfs/{}', 'POST /api/v1/projects/{}/documents']);
   for (const k of ['GET /api/v1/me/export', 'GET /api/v1/me/consents', 'POST /api/v1/me/consents', 'POST /api/v1/me/erase']) elsewhere.add(k);  // privacy.test.mjs
   for (const k of ['POST /api/v1/auth/api-keys', 'GET /api/v1/auth/api-keys', 'DELETE /api/v1/auth/api-keys/{}']) elsewhere.add(k);  // apikeys.test.mjs
   for (const k of ['GET /api/v1/me/encryption-key', 'PUT /api/v1/me/encryption-key', 'DELETE /api/v1/me/encryption-key',
     'GET /api/v1/documents/{}/envelope', 'PUT /api/v1/documents/{}/envelope', 'GET /api/v1/pins', 'GET /api/v1/batches/{}/metadata']) elsewhere.add(k);  // e2e_docs.test.mjs
+  for (const k of ['GET /metrics', 'GET /health', 'GET /ready', 'GET /api/v1/admin/errors', 'GET /api/v1/admin/usage', 'POST /api/v1/usage/page']) elsewhere.add(k);  // ops.test.mjs
   const missing = [];
   const norm = (p) => p.replace(/\/\d+(?=\/|$)/g, '/{}');
   const seen = new Set([...hits].map((h) => { const [m, p] = h.split(' '); return `${m} ${norm(p)}`; }));

@@ -10,6 +10,7 @@ import { AuctionsList } from '../components/trading/Auctions';
 import { formatBp, PhaseBadge, TableWrap } from '../components/trading/common';
 import { formatMoney, formatPrice } from '../utils/decimal';
 import { formatTonnes } from '../utils/format';
+import { OnChainVenue } from '../components/wallet/OnChainVenue';
 
 function Row({ i }: { i: Instrument }) {
   const rest = useMarketStatsQuery(i.id);
@@ -79,6 +80,7 @@ export default function MarketsPage() {
       ) : null}
       <section aria-labelledby="h-auc"><h2 id="h-auc">Auctions</h2><AuctionsList /></section>
       <section aria-labelledby="h-idx" className="narrow-table"><h2 id="h-idx">Indices</h2><Indices /></section>
+      <OnChainVenue />
     </>
   );
 }

@@ -20,6 +20,7 @@ import { DepthChart } from '../components/analytics/DepthChart';
 import { CandleChart } from '../components/analytics/CandleChart';
 import { formatMoney, formatPrice } from '../utils/decimal';
 import { formatTonnes } from '../utils/format';
+import { OnChainVenue } from '../components/wallet/OnChainVenue';
 
 const INTERVALS = ['1m', '5m', '1h', '1d'];
 const EMPTY: never[] = [];
@@ -96,6 +97,7 @@ export default function TradePage() {
         </div>
       ) : null}
       <section aria-labelledby="h-tape"><h2 id="h-tape">Trades</h2><TradeTape trades={trades} currency={i.currency} /></section>
+      {i.kind === 'batch' ? <OnChainVenue batch={i.batch} /> : null}
       <p className="hint">Tick {i.tick} {i.currency}, lot {formatTonnes(i.lot)}; price band ±{i.band_bp / 100} % around the reference price {formatMoney(i.reference_price ?? '', i.currency)}.</p>
     </>
   );

@@ -9,6 +9,7 @@ import { RequireRole } from '../components/common/RequireRole';
 import { formatPeriod, formatTonnes } from '../utils/format';
 import { fieldError, formLevelError, toFormError, type FormError } from '../utils/problem';
 import { ReportDocument } from '../components/documents/ProjectDocuments';
+import { ChainApprovals } from '../components/wallet/ChainApprovals';
 
 function ReasonBox({ label, error, value, onChange }: { label: string; error: FormError | null; value: string; onChange: (s: string) => void }) {
   const id = useId();
@@ -118,6 +119,7 @@ function Queues() {
           </>
         ) : null}
       </section>
+      <ChainApprovals />
     </>
   );
 }

@@ -18,6 +18,7 @@ import type { AuthState } from '../store/authSlice';
 import {
   channelsNeedingResync, connectionChanged, privateCleared, subscribing, unsubscribed, wsMessage, type MarketState, type WsMessage,
 } from '../store/marketSlice';
+import { isNotificationMessage, notificationReceived, notificationsCleared } from '../store/notificationsSlice';
 
 type State = { auth: AuthState; market: MarketState };
 type SocketCtor = new (url: string) => WebSocket;
@@ -57,7 +58,7 @@ export class MarketSocket {
       if (k === this.authKey) return;
       const wasUser = this.authKey.split('|')[1];
       this.authKey = k;
-      if (wasUser !== k.split('|')[1]) this.store.dispatch(privateCleared());
+      if (wasUser !== k.split('|')[1]) { this.store.dispatch(privateCleared()); this.store.dispatch(notificationsCleared()); }
       this.reconnectNow();
     });
     this.connect();
@@ -104,6 +105,7 @@ export class MarketSocket {
       // the next reconnect asks again.
       return;
     }
+    if (isNotificationMessage(m)) this.store.dispatch(notificationReceived(m as unknown as Record<string, unknown>));
     this.store.dispatch(wsMessage(m));
     if (m.channel?.startsWith('orders:') && (m.type === 'order' || m.type === 'fill' || m.type === 'snapshot')) this.scheduleInvalidate();
     for (const ch of channelsNeedingResync(this.store.getState().market)) {

@@ -4,10 +4,11 @@ import { configureStore } from '@reduxjs/toolkit';
 import { api } from '../services/api';
 import auth from './authSlice';
 import market from './marketSlice';
+import notifications from './notificationsSlice';
 
 export function makeStore() {
   return configureStore({
-    reducer: { auth, market, [api.reducerPath]: api.reducer },
+    reducer: { auth, market, notifications, [api.reducerPath]: api.reducer },
     middleware: (gdm) => gdm().concat(api.middleware),
   });
 }
