@@ -160,11 +160,11 @@ Result<JournalPoint> VerifyJournalAt(const std::string& where) {
 // The journal tail of a PostgreSQL store, read with psql (the table layout is the Store's).
 Result<JournalPoint> PgTail(const std::string& url) {
   std::string out;
-  CX_ASSIGN_OR_RETURN(int rc, Run({"psql", "--no-psqlrc", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c",
-                                   "SELECT coalesce(max(seq),0), (SELECT count(*) FROM blocks), "
-                                   "coalesce((SELECT encode(hash,'hex') FROM journal ORDER BY seq DESC LIMIT 1),'') "
-                                   "FROM journal"},
-                                  &out));
+  const std::string sql =
+      "SELECT coalesce(max(seq),0), (SELECT count(*) FROM blocks), "
+      "coalesce((SELECT encode(hash,'hex') FROM journal ORDER BY seq DESC LIMIT 1),'') FROM journal";
+  CX_ASSIGN_OR_RETURN(int rc,
+                      Run({"psql", "--no-psqlrc", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql}, &out));
   if (rc != 0) return Err(Code::kStorage, "psql could not read the journal of " + url);
   JournalPoint p;
   std::istringstream in(out);

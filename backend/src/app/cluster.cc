@@ -54,7 +54,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Open(ClusterOptions opts, engine::Opti
   c->opts_ = std::move(opts);
   c->client_ = std::make_unique<api::HttpClient>(c->opts_.forward_timeout_ms);
   CX_ASSIGN_OR_RETURN(c->lease_, store::PgLease::Open(c->opts_.store_url));
-  c->eopts_ = eopts;
+  c->eopts_ = std::move(eopts);
   c->eopts_.replica = true;
   c->eopts_.is_fenced = [](const Error& e) { return store::IsFenced(e); };
   CX_ASSIGN_OR_RETURN(auto reader, store::OpenPostgres(c->opts_.store_url, store::PgOpenOptions{}));

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   RedisBusOptions o;
-  o.url.port = static_cast<uint16_t>(std::atoi(argv[1]));
+  o.url.port = static_cast<uint16_t>(std::strtol(argv[1], nullptr, 10));
   o.node_id = "a";
   auto a = RedisBus::Start(o);
   o.node_id = "b";
@@ -31,18 +31,18 @@ int main(int argc, char** argv) {
   }
   // Fan-out: envelopes of 4 messages (a trade, bbo, depth and stats update), ~150 bytes each.
   std::atomic<uint64_t> got{0};
-  MarketFanout rx(b->get(), MarketFanout::Hub{[&](const std::string&, std::string) {
+  MarketFanout rx(b->get(), MarketFanout::Hub{[&](const std::string&, const std::string&) {
                                                 ++got;
                                                 return size_t{1};
                                               },
                                               {}});
-  MarketFanout tx(a->get(), MarketFanout::Hub{[](const std::string&, std::string) { return size_t{0}; }, {}});
+  MarketFanout tx(a->get(), MarketFanout::Hub{[](const std::string&, const std::string&) { return size_t{0}; }, {}});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const std::string text(150, 'x');
   const int kBatches = 50'000, kPer = 4;
   auto t0 = Clock::now();
   for (int i = 0; i < kBatches; ++i)
-    tx.Emit(static_cast<uint64_t>(i + 1), {{"trades:1", text}, {"bbo:1", text}, {"depth:1", text}, {"stats:1", text}});
+    tx.Emit(static_cast<uint64_t>(i) + 1, {{"trades:1", text}, {"bbo:1", text}, {"depth:1", text}, {"stats:1", text}});
   const uint64_t want = static_cast<uint64_t>(kBatches) * kPer;
   while (got < want && Clock::now() - t0 < std::chrono::seconds(60)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   const auto dur = std::chrono::seconds(3);
   auto t1 = Clock::now();
   std::vector<std::thread> ts;
+  ts.reserve(2);
   for (int t = 0; t < 2; ++t)
     ts.emplace_back([&, t] {
       int64_t i = 0;

@@ -415,9 +415,9 @@ namespace {
 // of anvil. Skips only when nginx/openssl are missing (they are Debian packages of the suite).
 class TlsProxy {
  public:
-  TlsProxy(const std::string& upstream_url) {
-    dir_ = std::filesystem::temp_directory_path() / ("cx-tls-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(testing::FreePort()));
+  explicit TlsProxy(const std::string& upstream_url)
+      : dir_(std::filesystem::temp_directory_path() /
+             ("cx-tls-" + std::to_string(::getpid()) + "-" + std::to_string(testing::FreePort()))) {
     std::filesystem::create_directories(dir_);
     port_ = testing::FreePort();
     const std::string d = dir_.string();
@@ -440,6 +440,7 @@ class TlsProxy {
     std::fclose(f);
     std::vector<std::string> args = {"/usr/sbin/nginx", "-p", d, "-c", d + "/nginx.conf"};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     if (!std::filesystem::exists(args[0]) ||

@@ -23,7 +23,7 @@ using namespace cx::chain;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  const double secs = argc > 1 ? std::atof(argv[1]) : 2.0;
+  const double secs = argc > 1 ? std::strtod(argv[1], nullptr) : 2.0;
   testing::Anvil anvil;
   if (!anvil.ok()) {
     std::fprintf(stderr, "bench: %s\n", anvil.error().c_str());
