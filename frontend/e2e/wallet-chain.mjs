@@ -15,10 +15,11 @@ let dep = null;
 try {
   dep = await deploy(anvil.url, { VERIFIER_ADDRESSES: `${ACCOUNTS[4].address},${ACCOUNTS[5].address}`, VERIFIER_THRESHOLD: '2' });
   const r = spawnSync('npx', ['vitest', 'run', 'src/services/wallet.chain.test.ts', '--reporter=verbose'], {
-    cwd: FRONT, env: { ...process.env, CX_CHAIN_RPC: anvil.url, CX_CHAIN_DEPLOYMENT: dep.file }, encoding: 'utf8', timeout: 300000,
+    cwd: FRONT, env: { ...process.env, NO_COLOR: '1', CX_CHAIN_RPC: anvil.url, CX_CHAIN_DEPLOYMENT: dep.file }, encoding: 'utf8', timeout: 300000,
   });
   if (r.error) throw r.error;
-  const out = `${r.stdout}\n${r.stderr}`;
+  // Without colour codes (CI=true makes vitest colour its output).
+  const out = `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
   console.log(out.split('\n').filter((l) => /✓|×|FAIL|Tests|Error/.test(l)).join('\n'));
   const m = /Tests\s+(?:(\d+) failed \| )?(\d+) passed/.exec(out);
   const f = /Tests\s+(\d+) failed/.exec(out);

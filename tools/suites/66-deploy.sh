@@ -8,7 +8,7 @@
 # engine): the README says so.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 pass=0; fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2" | head -30; fail=$((fail + 1)); }
@@ -32,7 +32,10 @@ mapfile -t scripts < <(git ls-files '*.sh' .ci/run)
 check "shellcheck (${#scripts[@]} scripts)" shellcheck -S warning "${scripts[@]}"
 # Every shared library the built binary links comes from a package the runtime image installs.
 if [ -x build/app/carbonx ]; then
-  need="$(ldd build/app/carbonx | awk '/=>/ {print $3}' | xargs -r -n1 readlink -f | xargs -r dpkg -S 2>/dev/null \
+  # The libraries the binary names itself (NEEDED); their own dependencies come with apt.
+  direct="$(readelf -d build/app/carbonx | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')"
+  need="$(for l in $direct; do ldd build/app/carbonx | awk -v l="$l" '$1 == l {print $3}'; done \
+    | xargs -r -n1 readlink -f | xargs -r dpkg -S 2>/dev/null \
     | cut -d: -f1 | sort -u | grep -v -E '^(libc6|libstdc\+\+6|libgcc-s1|zlib1g)$')"
   missing=""
   for p in $need; do grep -q -- "$p" Dockerfile || missing="$missing $p"; done

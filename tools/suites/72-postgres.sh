@@ -24,7 +24,7 @@ if ! ninja -C "$BUILD" -j1 cx_store_tests cx_engine_tests cx_pii_tests cx_store_
   echo "build failed"; echo "RESULT 0 1"; exit 1
 fi
 eval "$("$ROOT/tools/pg-throwaway.sh" start --fsync=off --owner-pid $$)" || { echo "RESULT 0 1"; exit 1; }
-eval "$(PG_DIR= "$ROOT/tools/pg-throwaway.sh" start --tls --fsync=off --owner-pid $$ | sed 's/^PG_/TLS_/')" || { echo "RESULT 0 1"; exit 1; }
+eval "$(PG_DIR='' "$ROOT/tools/pg-throwaway.sh" start --tls --fsync=off --owner-pid $$ | sed 's/^PG_/TLS_/')" || { echo "RESULT 0 1"; exit 1; }
 cleanup() { "$ROOT/tools/pg-throwaway.sh" stop "$PG_DIR"; "$ROOT/tools/pg-throwaway.sh" stop "$TLS_DIR"; }
 trap cleanup EXIT
 export CX_TEST_PG_URL="$PG_URL"
