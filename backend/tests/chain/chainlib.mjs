@@ -60,7 +60,7 @@ export function deploy(url, env = {}) {
     cwd: join(ROOT, 'blockchain'), encoding: 'utf8',
     env: { ...process.env, LOCAL_RPC_URL: url, DEPLOYMENTS_DIR: dir, ...env },
   });
-  if (r.status !== 0) throw new Error('deploy failed: ' + r.stdout + r.stderr);
+  if (r.status !== 0) throw new Error(`deploy failed (status ${r.status}, signal ${r.signal}, ${r.error ?? ''}): ` + r.stdout + r.stderr);
   const file = join(dir, 'localhost.json');
   return { file, json: JSON.parse(readFileSync(file, 'utf8')) };
 }

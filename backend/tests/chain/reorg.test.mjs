@@ -14,8 +14,10 @@ before(async () => {
 });
 after(async () => { await srv?.stop(); await w?.stop(); });
 
-test('a deposit re-orged away before 3 confirmations is not credited; re-applied, it is credited once', async () => {
+test('a deposit re-orged away before 3 confirmations is not credited; re-applied, it is credited once', async (t) => {
   let stopMiner = miner(w.anvil.url, 200);  // blocks keep coming so receipts reach the depth
+  // A failed assertion must not leave the miner running (it would keep the test process alive).
+  t.after(() => stopMiner());
   const batch = await mirrorDemoBatch(w, u);
   const id = BigInt(batch.token_id);
   const me = (await u.buyer.get('/api/v1/me')).json;

@@ -146,13 +146,16 @@ test('(a) leader SIGKILLed under load: the standby serves within seconds, exactl
   console.log('# (a)', JSON.stringify(checkExactlyOnce()));
 });
 
-test('(b) leader SIGSTOPped past its lease: a standby takes over; resumed, its writes are fenced and it steps down', async () => {
+test('(b) leader SIGSTOPped past its lease: a standby takes over; resumed, its writes are fenced and it steps down', async (t) => {
   // The killed node comes back as a standby (same data directory and keys).
   C.restarted = await startNode({ ...C.common, name: 'leader', role: 'standby', keysFrom: C.standby.data });
   await sleep(500);
   assert.match(holder(), /^standby /);
   const old = C.standby;
   const L = load(4);
+  // A failed assertion must neither leave the load running nor the old leader stopped (either
+  // would keep the test process alive until the suite's timeout, hiding the failure).
+  t.after(async () => { try { old.proc.kill('SIGCONT'); } catch { /* gone */ } await L.stop().catch(() => {}); });
   await sleep(1000);
   old.proc.kill('SIGSTOP');
   const stoppedAt = Date.now();
