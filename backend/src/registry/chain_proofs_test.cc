@@ -5,88 +5,20 @@
 #include <gtest/gtest.h>
 
 #include "registry/registry.h"
-#include "registry/test_harness.h"
+#include "registry/chain_test_world.h"
 
 namespace cx::registry {
 namespace {
 
-std::string Hex(char c, size_t n) { return "0x" + std::string(n, c); }
-std::string Addr(char c) { return Hex(c, 40); }
-std::string H32(char c) { return Hex(c, 64); }
-std::string Sig(char c) { return Hex(c, 130); }
-std::string TxHash(int n) {
-  std::string s = std::to_string(n);
-  return "0x" + std::string(64 - s.size(), 'b') + s;
-}
+using namespace chain_testing;
+
 const std::string kZero = "0x" + std::string(64, '0');
 
 // A registry with one batch mirrored and minted on chain, 2 t of it withdrawn to a wallet.
-struct ProofsWorld : TestEngine {
-  int64_t admin = 0, dev = 0, ver1 = 0, ver2 = 0, holder = 0, batch = 0, issuance = 0;
-  int nonce = 100;
-  int64_t AddUser(const std::string& email, uint32_t roles) {
-    EXPECT_TRUE(Run(RegisterUser{email, "k", email, roles}).ok());
-    return s.user_by_email(email)->id;
-  }
-  Result<void> Tx(ChainTxKind kind, int64_t ref) {
-    ++nonce;
-    return Run(RecordChainTx{kind, ref, nonce, TxHash(nonce), "0x02f8" + std::to_string(nonce * 11)});
-  }
-  Result<void> Settle(bool ok) {
-    return Run(SettleChainTx{s.chain().txs.rbegin()->first, ok, 100 + nonce, ok ? "" : "reverted"});
-  }
-  ProofsWorld() {
-    admin = AddUser("admin@x", kAdmin);
-    dev = AddUser("dev@x", kProjectDeveloper);
-    ver1 = AddUser("v1@x", kVerifier);
-    ver2 = AddUser("v2@x", kVerifier);
-    holder = AddUser("holder@x", kTrader);
-    EXPECT_TRUE(Run(LinkWallet{ver1, Addr('1')}).ok());
-    EXPECT_TRUE(Run(LinkWallet{ver2, Addr('2')}).ok());
-    EXPECT_TRUE(Run(LinkWallet{holder, Addr('9')}).ok());
-    CreditClass c;
-    c.code = "CX";
-    c.required_approvals = 1;
-    EXPECT_TRUE(Run(CreateCreditClass{0, c}).ok());
-    ProjectInfo i;
-    i.name = "Forest";
-    i.country = "BR";
-    i.methodology = "VM0015";
-    i.credit_class = s.credit_classes().begin()->first;
-    i.nature = Nature::kTechnical;
-    EXPECT_TRUE(Run(CreateProject{dev, i}).ok());
-    const int64_t p = s.projects().rbegin()->first;
-    EXPECT_TRUE(Run(SubmitProject{dev, p}).ok());
-    EXPECT_TRUE(Run(ReviewProject{ver1, p, ReviewProject::kValidate, ""}).ok());
-    EXPECT_TRUE(Run(RequestIssuance{dev, p, 2024, "2024-01-01", "2024-12-31", 10'000, "SCS", "bafyreport"}).ok());
-    issuance = s.issuances().rbegin()->first;
-    EXPECT_TRUE(Run(ApproveIssuance{ver1, issuance}).ok());
-    batch = s.issuance(issuance)->batch;
-    EXPECT_TRUE(Run(Transfer{dev, 0, s.user(holder)->account, batch, 4'000}).ok());
-  }
+struct ProofsWorld : ChainWorld {
+  ProofsWorld() { nonce = 100; }
   void MirrorMintWithdraw() {
-    ChainConfig k;
-    k.chain_id = 31337;
-    k.network = "localhost";
-    k.registry = Addr('a');
-    k.token = Addr('b');
-    k.market = Addr('c');
-    k.anchor = Addr('d');
-    k.operator_address = Addr('e');
-    k.confirmations = 1;
-    k.threshold = 2;
-    ASSERT_TRUE(Run(SetChainConfig{0, k}).ok());
-    ASSERT_TRUE(Run(MirrorChainBatch{batch, "7", H32('1'), H32('2'), H32('3'), H32('4'), "ipfs://bafybatch", Addr('5')}).ok());
-    for (auto kind : {ChainTxKind::kRegisterProject, ChainTxKind::kProposeIssuance}) {
-      ASSERT_TRUE(Tx(kind, batch).ok());
-      ASSERT_TRUE(Settle(true).ok());
-    }
-    ASSERT_TRUE(Run(AddChainApproval{ver2, issuance, Addr('2'), Sig('2')}).ok());
-    ASSERT_TRUE(Run(AddChainApproval{ver1, issuance, Addr('1'), Sig('1')}).ok());
-    for (auto kind : {ChainTxKind::kVerifyIssuance, ChainTxKind::kCreateBatch, ChainTxKind::kMint}) {
-      ASSERT_TRUE(Tx(kind, batch).ok());
-      ASSERT_TRUE(Settle(true).ok());
-    }
+    MirrorAndMint("7", 1);
     ASSERT_TRUE(Run(RequestChainWithdrawal{holder, 0, batch, 2'000, "", 1'700'003'600}).ok());
     ASSERT_TRUE(Tx(ChainTxKind::kWithdraw, s.chain().withdrawals.rbegin()->first).ok());
     ASSERT_TRUE(Settle(true).ok());
@@ -99,12 +31,9 @@ struct ProofsWorld : TestEngine {
     return RecordAnchor{h, H32(root), prev, first, last, nonce, TxHash(nonce), "0x02f9" + n};
   }
   void ExpectReplayAndSnapshotAgree() const {
-    RegistryState replayed;
-    for (size_t i = 0; i < log.size(); ++i) replayed.Apply(log[i], static_cast<int64_t>(i + 1), log_ts[i]);
-    EXPECT_EQ(replayed.Snapshot(), s.Snapshot());
+    ExpectSnapshotsAgree();
     RegistryState restored;
     ASSERT_TRUE(restored.Restore(s.Snapshot()));
-    EXPECT_EQ(restored.Snapshot(), s.Snapshot());
     EXPECT_EQ(restored.proofs().anchors.size(), s.proofs().anchors.size());
     EXPECT_EQ(restored.proofs().fills.size(), s.proofs().fills.size());
     EXPECT_EQ(restored.proofs().seen, s.proofs().seen);

@@ -3,96 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "registry/registry.h"
-#include "registry/test_harness.h"
+#include "registry/chain_test_world.h"
 
 namespace cx::registry {
 namespace {
 
-std::string Hex(char c, size_t n) { return "0x" + std::string(n, c); }
-std::string Addr(char c) { return Hex(c, 40); }
-std::string H32(char c) { return Hex(c, 64); }
-std::string Sig(char c) { return Hex(c, 130); }
-// A distinct 32-byte hash per n.
-std::string TxHash(int n) {
-  std::string s = std::to_string(n);
-  return "0x" + std::string(64 - s.size(), 'a') + s;
-}
+using namespace chain_testing;
 
 constexpr int64_t kNowS = 1'700'000'000;
 
-struct ChainWorld : TestEngine {
-  int64_t admin = 0, dev = 0, ver1 = 0, ver2 = 0, ver3 = 0, holder = 0, batch = 0, issuance = 0;
-  int nonce = 0;
-  int64_t AddUser(const std::string& email, uint32_t roles) {
-    EXPECT_TRUE(Run(RegisterUser{email, "k", email, roles, ""}).ok());
-    return s.user_by_email(email)->id;
-  }
-  ChainWorld() {
-    admin = AddUser("admin@x", kAdmin);
-    dev = AddUser("dev@x", kProjectDeveloper);
-    ver1 = AddUser("v1@x", kVerifier);
-    ver2 = AddUser("v2@x", kVerifier);
-    ver3 = AddUser("v3@x", kVerifier);
-    holder = AddUser("holder@x", kTrader);
-    EXPECT_TRUE(Run(LinkWallet{ver1, Addr('1')}).ok());
-    EXPECT_TRUE(Run(LinkWallet{ver2, Addr('2')}).ok());
-    EXPECT_TRUE(Run(LinkWallet{holder, Addr('9')}).ok());
-    CreditClass c;
-    c.code = "CX";
-    c.required_approvals = 1;
-    EXPECT_TRUE(Run(CreateCreditClass{0, c}).ok());
-    ProjectInfo i;
-    i.name = "Forest";
-    i.country = "BR";
-    i.methodology = "VM0015";
-    i.credit_class = s.credit_classes().begin()->first;
-    i.nature = Nature::kTechnical;
-    EXPECT_TRUE(Run(CreateProject{dev, i}).ok());
-    const int64_t p = s.projects().rbegin()->first;
-    EXPECT_TRUE(Run(SubmitProject{dev, p}).ok());
-    EXPECT_TRUE(Run(ReviewProject{ver1, p, ReviewProject::kValidate, ""}).ok());
-    EXPECT_TRUE(Run(RequestIssuance{dev, p, 2024, "2024-01-01", "2024-12-31", 10'000, "SCS", "bafyreport"}).ok());
-    issuance = s.issuances().rbegin()->first;
-    EXPECT_TRUE(Run(ApproveIssuance{ver1, issuance}).ok());
-    batch = s.issuance(issuance)->batch;
-    EXPECT_GT(batch, 0);
-    // The developer sells 4 t to the holder.
-    EXPECT_TRUE(Run(Transfer{dev, 0, s.user(holder)->account, batch, 4'000}).ok());
-  }
-  ChainConfig Config() const {
-    ChainConfig k;
-    k.chain_id = 31337;
-    k.network = "localhost";
-    k.registry = Addr('a');
-    k.token = Addr('b');
-    k.market = Addr('c');
-    k.anchor = Addr('d');
-    k.operator_address = Addr('e');
-    k.confirmations = 2;
-    k.threshold = 2;
-    return k;
-  }
-  Result<void> Tx(ChainTxKind kind, int64_t ref) {
-    ++nonce;
-    return Run(RecordChainTx{kind, ref, nonce, TxHash(nonce), "0x02f8" + std::to_string(1000 + nonce)});
-  }
-  int64_t LastTx() const { return s.chain().txs.rbegin()->first; }
-  Result<void> Settle(bool ok) { return Run(SettleChainTx{LastTx(), ok, 100 + nonce, ok ? "" : "reverted"}); }
-  // Configure, mirror, collect two approvals and run every step to minted.
-  void MirrorAndMint() {
-    ASSERT_TRUE(Run(SetChainConfig{0, Config()}).ok());
-    ASSERT_TRUE(Run(MirrorChainBatch{batch, "1", H32('1'), H32('2'), H32('3'), H32('4'), "ipfs://bafybatch", Addr('5')}).ok());
-    for (auto k : {ChainTxKind::kRegisterProject, ChainTxKind::kProposeIssuance}) {
-      ASSERT_TRUE(Tx(k, batch).ok());
-      ASSERT_TRUE(Settle(true).ok());
-    }
-    ASSERT_TRUE(Run(AddChainApproval{ver2, issuance, Addr('2'), Sig('2')}).ok());
-    ASSERT_TRUE(Run(AddChainApproval{ver1, issuance, Addr('1'), Sig('1')}).ok());
-    for (auto k : {ChainTxKind::kVerifyIssuance, ChainTxKind::kCreateBatch, ChainTxKind::kMint}) {
-      ASSERT_TRUE(Tx(k, batch).ok());
-      ASSERT_TRUE(Settle(true).ok());
-    }
-  }
+struct FlowsWorld : ChainWorld {
   int64_t Held(int64_t account) const {
     const Holding* h = s.holding(account, batch);
     return h ? h->tradable.total() : 0;
@@ -105,12 +25,9 @@ struct ChainWorld : TestEngine {
     EXPECT_TRUE(s.CheckInvariants().ok()) << s.CheckInvariants().error().message;
   }
   void ExpectReplayAndSnapshotAgree() const {
-    RegistryState replayed;
-    for (size_t i = 0; i < log.size(); ++i) replayed.Apply(log[i], static_cast<int64_t>(i + 1), log_ts[i]);
-    EXPECT_EQ(replayed.Snapshot(), s.Snapshot());
+    ExpectSnapshotsAgree();
     RegistryState restored;
     ASSERT_TRUE(restored.Restore(s.Snapshot()));
-    EXPECT_EQ(restored.Snapshot(), s.Snapshot());
     EXPECT_EQ(restored.chain().withdrawals.size(), s.chain().withdrawals.size());
     EXPECT_EQ(restored.chain().deposits.size(), s.chain().deposits.size());
   }
@@ -119,7 +36,7 @@ struct ChainWorld : TestEngine {
 }  // namespace
 
 TEST(ChainFlows, MirrorStepsRunInOrderWithLinkedWalletApprovals) {
-  ChainWorld w;
+  FlowsWorld w;
   const auto mirror = MirrorChainBatch{w.batch, "1", H32('1'), H32('2'), H32('3'), H32('4'), "ipfs://bafybatch", Addr('5')};
   EXPECT_EQ(CodeOf(w.Run(mirror)), Code::kUnavailable);  // no chain configured
   EXPECT_EQ(CodeOf(w.Run(SetChainConfig{w.holder, w.Config()})), Code::kForbidden);
@@ -180,7 +97,7 @@ TEST(ChainFlows, MirrorStepsRunInOrderWithLinkedWalletApprovals) {
 }
 
 TEST(ChainFlows, WithdrawalEscrowsThenGoesOnChainOrIsReleased) {
-  ChainWorld w;
+  FlowsWorld w;
   w.MirrorAndMint();
   const int64_t acct = w.s.user(w.holder)->account;
   const int64_t exp = kNowS + 3600;
@@ -227,7 +144,7 @@ TEST(ChainFlows, WithdrawalEscrowsThenGoesOnChainOrIsReleased) {
 }
 
 TEST(ChainFlows, DepositCreditsOnceAtDepthAndNeverAfterAReorg) {
-  ChainWorld w;
+  FlowsWorld w;
   w.MirrorAndMint();
   const int64_t acct = w.s.user(w.holder)->account;
   ASSERT_TRUE(w.Run(RequestChainWithdrawal{w.holder, 0, w.batch, 2'000, "", kNowS + 3600}).ok());
