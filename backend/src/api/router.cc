@@ -250,8 +250,12 @@ void Router::Dispatch(HttpRequest&& req, Responder respond) const {
     if (!r.log_user_id) r.log_user_id = uid;
     respond(std::move(r));
   };
-  for (const Filter& f : filters_) {
-    auto early = f(req, route, *principal);
+  for (const FilterEntry& f : filters_) {
+    if (f.async) {
+      if (f.async(req, route, *principal, respond)) return;
+      continue;
+    }
+    auto early = f.sync(req, route, *principal);
     if (early) {
       respond(std::move(*early));
       return;

@@ -104,7 +104,15 @@ class Router {
   using Filter = std::function<std::optional<HttpResponse>(const HttpRequest& req,
                                                            const RouteSpec& route,
                                                            auth::Principal& principal)>;
-  void AddFilter(Filter f) { filters_.push_back(std::move(f)); }
+  void AddFilter(Filter f) { filters_.push_back(FilterEntry{std::move(f), nullptr}); }
+  // A filter that may take the request over and answer it later, without holding the io
+  // thread (e.g. forwarding it to another node). Returns false to let the request go on;
+  // returns true once it has taken `respond` (moved or copied; it must then be called
+  // exactly once, from any thread) -- `req` may have been moved from. Runs in the order
+  // added, interleaved with AddFilter's filters. Must be thread-safe.
+  using AsyncFilter = std::function<bool(HttpRequest& req, const RouteSpec& route, auth::Principal& principal,
+                                         Responder& respond)>;
+  void AddAsyncFilter(AsyncFilter f) { filters_.push_back(FilterEntry{nullptr, std::move(f)}); }
   // kInvalidField for a malformed pattern (must start with '/', params are whole
   // segments "{name}" with unique names) or a duplicate method + pattern.
   Result<void> Add(RouteSpec spec);
@@ -145,7 +153,11 @@ class Router {
   std::vector<std::unique_ptr<Compiled>> compiled_;  // parallel to routes_
   std::map<std::string, std::string> schemas_;       // name -> JSON text
   Authenticator authenticator_;
-  std::vector<Filter> filters_;
+  struct FilterEntry {
+    Filter sync;
+    AsyncFilter async;
+  };
+  std::vector<FilterEntry> filters_;
 };
 
 }  // namespace cx::api

@@ -212,6 +212,44 @@ TEST(Router, FiltersCanAuthenticateOrAnswerEarly) {
   EXPECT_EQ(Call(f.router, Req(Method::kGet, "/api/v1/projects/export")).status, 401);
 }
 
+// An async filter takes some requests over and answers them later from another thread
+// (cluster forwarding); the rest go on through later filters to the handler.
+TEST(Router, AsyncFiltersTakeRequestsOverAndAnswerLater) {
+  Fixture f;
+  std::vector<std::pair<HttpRequest, Responder>> taken;
+  int later_filter_runs = 0;
+  f.router.AddAsyncFilter([&](HttpRequest& req, const RouteSpec&, auth::Principal&, Responder& respond) {
+    if (!req.Header("X-Divert")) return false;
+    taken.emplace_back(std::move(req), std::move(respond));
+    return true;
+  });
+  f.router.AddFilter([&](const HttpRequest&, const RouteSpec&, auth::Principal&) -> std::optional<HttpResponse> {
+    ++later_filter_runs;
+    return std::nullopt;
+  });
+  auto diverted = Req(Method::kGet, "/api/v1/projects/7", f.Token(5, {Role::kTrader}));
+  diverted.headers.Set("X-Divert", "1");
+  diverted.body = "payload";
+  HttpResponse out;
+  int calls = 0;
+  f.router.Dispatch(std::move(diverted), [&](HttpResponse r) {
+    out = std::move(r);
+    ++calls;
+  });
+  EXPECT_EQ(calls, 0);  // not answered yet
+  EXPECT_EQ(later_filter_runs, 0);
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].first.body, "payload");
+  std::thread([&] { taken[0].second(HttpResponse::Json(202, "{}")); }).join();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(out.status, 202);
+  EXPECT_EQ(out.log_route, "/api/v1/projects/{id}");  // still stamped with the route
+  // Without the header: the next filter and the handler run as usual.
+  auto plain = Call(f.router, Req(Method::kGet, "/api/v1/projects/7", f.Token(5, {Role::kTrader})));
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_EQ(later_filter_runs, 1);
+}
+
 TEST(Router, HandlerExceptionsBecome500AndDroppedResponderToo) {
   Router r;
   ASSERT_TRUE(r.Add(RouteSpec(Method::kGet, "/throw", Access::Public(),

@@ -1,5 +1,6 @@
 #include "app/cluster.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -21,8 +22,8 @@ constexpr char kNodeHeader[] = "X-CX-Node";
 
 bool IsRead(api::Method m) { return m == api::Method::kGet || m == api::Method::kHead || m == api::Method::kOptions; }
 
-api::HttpResponse Unavailable(std::string msg) {
-  auto r = api::HttpResponse::Problem(Err(Code::kUnavailable, std::move(msg)));
+api::HttpResponse Unavailable(std::string msg, Code code = Code::kUnavailable) {
+  auto r = api::HttpResponse::Problem(Err(code, std::move(msg)));
   r.headers.Set("Retry-After", "1");
   return r;
 }
@@ -53,7 +54,8 @@ Result<std::unique_ptr<Cluster>> Cluster::Open(ClusterOptions opts, engine::Opti
   std::unique_ptr<Cluster> c(new Cluster());
   c->opts_ = std::move(opts);
   c->client_ = std::make_unique<api::HttpClient>(c->opts_.forward_timeout_ms);
-  CX_ASSIGN_OR_RETURN(c->lease_, store::PgLease::Open(c->opts_.store_url));
+  CX_ASSIGN_OR_RETURN(c->lease_, store::PgLease::Open(c->opts_.store_url, store::kEngineLease,
+                                                      std::max<int64_t>(100, c->opts_.lease_ms / 4)));
   c->eopts_ = std::move(eopts);
   c->eopts_.replica = true;
   c->eopts_.is_fenced = [](const Error& e) { return store::IsFenced(e); };
@@ -129,6 +131,15 @@ void Cluster::Stop() {
     stop_ = true;
     thread_.join();
   }
+  {
+    std::lock_guard<std::mutex> l(fmu_);
+    fstop_ = true;
+  }
+  fcv_.notify_all();
+  for (auto& t : fthreads_) t.join();
+  fthreads_.clear();
+  for (auto& j : fq_) j.respond(Unavailable("the node is stopping; retry", Code::kNotLeader));
+  fq_.clear();
   if (leader_ && lease_) {
     (void)lease_->Release(opts_.node_id, epoch_.load());
     leader_ = false;
@@ -147,6 +158,7 @@ void Cluster::TryLead() {
   wo.writer = true;
   wo.fence_holder = opts_.node_id;
   wo.fence_epoch = *ep;
+  wo.idle_tx_timeout_ms = opts_.lease_ms;  // paused inside a transaction: the row lock goes
   auto writer = store::OpenPostgres(opts_.store_url, wo);
   Result<void> p = writer.ok() ? engine_->Promote(std::move(*writer)) : Result<void>(writer.take_error());
   if (!p.ok()) {
@@ -219,40 +231,93 @@ bool Cluster::Ready(int64_t max_lag_ms) const {
 }
 
 void Cluster::InstallForwarding(api::Router& router) {
-  router.AddFilter([this](const api::HttpRequest& req, const api::RouteSpec&,
-                          auth::Principal&) -> std::optional<api::HttpResponse> {
-    if (IsRead(req.method)) return std::nullopt;
+  router_ = &router;
+  {
+    std::lock_guard<std::mutex> l(fmu_);
+    fstop_ = false;
+  }
+  for (int i = 0; i < std::max(1, opts_.forward_threads); ++i) fthreads_.emplace_back([this] { ForwardLoop(); });
+  router.AddAsyncFilter([this](api::HttpRequest& req, const api::RouteSpec&, auth::Principal&,
+                               api::Responder& respond) -> bool {
+    if (IsRead(req.method)) return false;
     auto proof = req.Header(kClusterHeader);
     if (proof) {
       // Forwarded by another node: it must carry that node's proof; never forward again.
       auto node = req.Header(kNodeHeader);
       std::string expect = auth::HexOf(auth::HmacSha256(opts_.secret, node ? std::string(*node) : std::string()));
-      if (!node || !auth::ConstantTimeEquals(*proof, expect))
-        return api::HttpResponse::Problem(Err(Code::kForbidden, "bad cluster proof"));
-      if (!leader_) return Unavailable("not the leader any more; retry");
-      return std::nullopt;
+      if (!node || !auth::ConstantTimeEquals(*proof, expect)) {
+        respond(api::HttpResponse::Problem(Err(Code::kForbidden, "bad cluster proof")));
+        return true;
+      }
+      if (!leader_) {
+        respond(Unavailable("not the leader any more; retry", Code::kNotLeader));
+        return true;
+      }
+      return false;
     }
-    if (leader_) return std::nullopt;
-    return Forward(req);
+    if (leader_) return false;
+    ForwardJob job;
+    job.out.method = req.method;
+    job.out.method_name = req.method_name;
+    job.out.target = req.target;
+    job.out.headers = req.headers;
+    job.out.headers.Set(kClusterHeader, Proof());
+    job.out.headers.Set(kNodeHeader, opts_.node_id);
+    if (!req.headers.Has("X-Forwarded-For")) job.out.headers.Set("X-Forwarded-For", api::HostOf(req.remote_address));
+    job.out.body = req.body;
+    job.req = std::move(req);
+    job.respond = api::MakeOnceResponder(std::move(respond));
+    {
+      std::unique_lock<std::mutex> l(fmu_);
+      if (fstop_ || fq_.size() >= opts_.forward_queue) {
+        l.unlock();
+        job.respond(Unavailable(fstop_ ? "the node is stopping; retry" : "too many writes waiting for the leader; retry",
+                                Code::kNotLeader));
+        return true;
+      }
+      fq_.push_back(std::move(job));
+    }
+    fcv_.notify_one();
+    return true;
   });
 }
 
-std::optional<api::HttpResponse> Cluster::Forward(const api::HttpRequest& req) {
-  api::ClientRequest out;
-  out.method = req.method;
-  out.method_name = req.method_name;
-  out.target = req.target;
-  out.headers = req.headers;
-  out.headers.Set(kClusterHeader, Proof());
-  out.headers.Set(kNodeHeader, opts_.node_id);
-  if (!req.headers.Has("X-Forwarded-For")) out.headers.Set("X-Forwarded-For", api::HostOf(req.remote_address));
-  out.body = req.body;
+void Cluster::ForwardLoop() {
+  for (;;) {
+    ForwardJob job;
+    {
+      std::unique_lock<std::mutex> l(fmu_);
+      fcv_.wait(l, [this] { return fstop_ || !fq_.empty(); });
+      if (fq_.empty()) return;  // stopping and drained
+      job = std::move(fq_.front());
+      fq_.pop_front();
+    }
+    auto r = Forward(job.out);
+    if (r) {
+      job.respond(std::move(*r));
+    } else if (router_) {
+      router_->Dispatch(std::move(job.req), job.respond);  // led meanwhile: serve it here
+    } else {
+      job.respond(Unavailable("leadership changed; retry", Code::kNotLeader));
+    }
+  }
+}
+
+std::optional<api::HttpResponse> Cluster::Forward(const api::ClientRequest& out) {
   // Until a leader answers: a connection that cannot be made never delivered the request,
   // so waiting for a (new) leader and retrying is safe; anything else is answered as is.
   const int64_t deadline = MonoMs() + 2 * opts_.lease_ms;
   for (;;) {
     if (leader_) return std::nullopt;  // this node took over meanwhile: serve it here
     auto r = client_->Send(out);
+    // A node that is no longer (or not yet) the leader refused it before executing it, or
+    // its fence refused the commit: nothing happened, so it may go to the new leader.
+    if (r.ok() && r->status == 503 && MonoMs() < deadline &&
+        (r->body.find("\"NOT_LEADER\"") != std::string::npos || r->body.find("\"STORE_FENCED\"") != std::string::npos)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      client_->SetTarget(leader_address());
+      continue;
+    }
     if (r.ok()) {
       // Read-your-writes: a query on the replica runs after a fresh tail of the journal,
       // which now holds everything the leader committed before answering.
@@ -264,7 +329,7 @@ std::optional<api::HttpResponse> Cluster::Forward(const api::HttpRequest& req) {
     if (r.error().field != "connect")
       return Unavailable("the leader did not answer (" + r.error().message +
                          "); the outcome is unknown: retry with the same client_order_id");
-    if (MonoMs() >= deadline) return Unavailable("no leader reachable; retry");
+    if (MonoMs() >= deadline) return Unavailable("no leader reachable; retry", Code::kNotLeader);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     client_->SetTarget(leader_address());
   }

@@ -22,10 +22,16 @@
 // forwarding and not command forwarding: registry::Command has no codec (only events
 // do), and the handlers do edge work (argon2, sealing personal data, documents) that must
 // run where the command is decided; forwarding the request keeps every handler unchanged.
-// Errors: 503 UNAVAILABLE "no leader" when no leader is reachable within 2 x lease_ms
+// Forwarding never holds an io thread: the filter hands the request to a pool of
+// forwarding threads (ClusterOptions::forward_threads, blocking keep-alive connections to
+// the leader) and the answer is sent when it comes, so a follower keeps as many writes in
+// flight as its clients send (up to forward_queue waiting; beyond that 503 at once).
+// Errors: 503 NOT_LEADER "no leader" when no leader is reachable within 2 x lease_ms
 // (the request was never delivered: retry), 503 UNAVAILABLE "outcome unknown" when the
 // leader died with it in flight (retry with the same client_order_id / Idempotency-Key).
-// A node that gets a forwarded request while not the leader answers 503 (no loops).
+// A node that gets a forwarded request while not the leader answers 503 NOT_LEADER (no
+// loops). A write that reaches a leader whose epoch was taken over is refused by the
+// fence: 503 STORE_FENCED.
 //
 // Stepping down: a leader whose renewal is refused (fenced: a standby took the lease
 // while it was paused or cut off), whose appends are fenced (engine broken()), or that
@@ -40,11 +46,14 @@
 // accessors from any thread.
 #pragma once
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/http_client.h"
 #include "api/router.h"
@@ -70,6 +79,8 @@ struct ClusterOptions {
   std::string secret;     // shared by every node (--cluster-secret-file), >= 16 bytes
   int64_t forward_timeout_ms = 10'000;
   int64_t ready_lag_ms = 2000;  // GET /ready: a follower's last journal tail at most this old
+  int forward_threads = 64;     // writes in flight from this node to the leader
+  size_t forward_queue = 4096;  // writes waiting for a forwarding thread
 };
 
 class Cluster {
@@ -89,8 +100,9 @@ class Cluster {
   // Stops it and releases the lease if held (a graceful stop hands over at once).
   void Stop();
 
-  // Installs the forwarding filter. Add it BEFORE every other filter (rate limits, API-key
-  // signatures): a forwarded request is checked once, by the leader.
+  // Installs the forwarding filter and starts the forwarding threads (stopped by Stop()).
+  // Add it BEFORE every other filter (rate limits, API-key signatures): a forwarded
+  // request is checked once, by the leader. `router` must outlive this object's Stop().
   void InstallForwarding(api::Router& router);
 
   bool is_leader() const { return leader_.load(); }
@@ -108,7 +120,15 @@ class Cluster {
   void Loop();
   void TryLead();
   void StepDown(const std::string& why);
-  std::optional<api::HttpResponse> Forward(const api::HttpRequest& req);
+  // Sends `out` to the leader until one answers (or the deadline); nullopt when this node
+  // became the leader meanwhile (the request is then served here).
+  std::optional<api::HttpResponse> Forward(const api::ClientRequest& out);
+  void ForwardLoop();
+  struct ForwardJob {
+    api::HttpRequest req;
+    api::ClientRequest out;
+    api::Responder respond;
+  };
 
   ClusterOptions opts_;
   engine::Options eopts_;
@@ -122,6 +142,12 @@ class Cluster {
   std::unique_ptr<api::HttpClient> client_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  const api::Router* router_ = nullptr;  // for requests to serve here after a takeover
+  std::mutex fmu_;
+  std::condition_variable fcv_;
+  std::deque<ForwardJob> fq_;  // guarded by fmu_
+  bool fstop_ = false;         // guarded by fmu_
+  std::vector<std::thread> fthreads_;
 };
 
 // `carbonx serve --store postgres://...`: checks the flags, reads the secret (the file's

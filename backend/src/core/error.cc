@@ -58,6 +58,17 @@ std::string_view CodeName(Code c) {
     case Code::kInternal: return "INTERNAL";
     case Code::kUnavailable: return "UNAVAILABLE";
     case Code::kOverflow: return "ARITHMETIC_OVERFLOW";
+    case Code::kFenced: return "STORE_FENCED";
+    case Code::kNotLeader: return "NOT_LEADER";
+    case Code::kChainUnavailable: return "CHAIN_UNAVAILABLE";
+    case Code::kChainBadResponse: return "CHAIN_BAD_RESPONSE";
+    case Code::kChainNodeError: return "CHAIN_NODE_ERROR";
+    case Code::kChainNonceTooLow: return "CHAIN_NONCE_TOO_LOW";
+    case Code::kChainAlreadyKnown: return "CHAIN_ALREADY_KNOWN";
+    case Code::kChainUnderpriced: return "CHAIN_UNDERPRICED";
+    case Code::kChainInsufficientFunds: return "CHAIN_INSUFFICIENT_FUNDS";
+    case Code::kChainReverted: return "CHAIN_REVERTED";
+    case Code::kChainReorgTooDeep: return "CHAIN_REORG_TOO_DEEP";
     case Code::kDocBlockCorrupt: return "DOC_BLOCK_CORRUPT";
     case Code::kDocBadCid: return "DOC_BAD_CID";
     case Code::kDocDecryptFailed: return "DOC_DECRYPT_FAILED";
@@ -113,7 +124,17 @@ int HttpStatus(Code c) {
     case Code::kDocDecryptFailed: return 403;
     case Code::kDocPinFailed: return 503;
     case Code::kDocRangeNotSatisfiable: return 416;
-    case Code::kUnavailable: return 503;
+    case Code::kUnavailable:
+    case Code::kFenced:
+    case Code::kNotLeader:
+    case Code::kChainUnavailable: return 503;
+    case Code::kChainBadResponse:
+    case Code::kChainNodeError:
+    case Code::kChainNonceTooLow:
+    case Code::kChainAlreadyKnown:
+    case Code::kChainUnderpriced:
+    case Code::kChainInsufficientFunds:
+    case Code::kChainReorgTooDeep: return 502;
     case Code::kBadRequest:
     case Code::kBadJson:
     case Code::kMissingField:

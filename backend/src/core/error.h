@@ -71,12 +71,24 @@ enum class Code : int32_t {
   kInternal = 5003,
   kUnavailable = 5004,
   kOverflow = 5005,
+  kFenced = 5006,     // this node's leadership epoch is no longer current: its write was refused
+  kNotLeader = 5007,  // this node does not lead and no leader could take the command; retry
   // 6xxx: documents.
   kDocBlockCorrupt = 6000,   // a stored block no longer matches its hash: not served
   kDocBadCid = 6001,
   kDocDecryptFailed = 6002,
   kDocPinFailed = 6003,
   kDocRangeNotSatisfiable = 6004,
+  // 7xxx: blockchain (chain/rpc.h maps JSON-RPC failures to these).
+  kChainUnavailable = 7000,        // the node could not be reached (transport, timeout, 5xx)
+  kChainBadResponse = 7001,        // the node answered something that is not valid JSON-RPC
+  kChainNodeError = 7002,          // the node refused the call (JSON-RPC error object)
+  kChainNonceTooLow = 7003,
+  kChainAlreadyKnown = 7004,       // the same signed transaction is already in the pool
+  kChainUnderpriced = 7005,        // fee below the pool's minimum / replacement underpriced
+  kChainInsufficientFunds = 7006,  // the sender cannot pay gas
+  kChainReverted = 7007,           // the transaction or call reverted
+  kChainReorgTooDeep = 7008,       // a re-org deeper than the follower keeps hashes for
   // 8xxx: analytics.
   kMlInsufficientData = 8000,
   kMlModelFormat = 8001,
@@ -85,7 +97,7 @@ enum class Code : int32_t {
 
 // "REGISTRY_SERIAL_OVERLAP" style name; stable.
 std::string_view CodeName(Code c);
-// HTTP status a code maps to (400, 401, 403, 404, 409, 413, 422, 429, 500, 503).
+// HTTP status a code maps to (400, 401, 403, 404, 405, 409, 413, 416, 422, 429, 500, 502, 503).
 int HttpStatus(Code c);
 
 struct Error {

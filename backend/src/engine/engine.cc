@@ -206,7 +206,7 @@ void Engine::Stop() {
 
 void Engine::Submit(Request r) {
   if (r.cmd && replica_) {
-    if (r.done) r.done(Err(Code::kUnavailable, "not the leader: this node serves reads only"));
+    if (r.done) r.done(Err(Code::kNotLeader, "not the leader: this node serves reads only"));
     return;
   }
   {
@@ -271,7 +271,7 @@ void Engine::EngineLoop() {
         continue;
       }
       if (r.cmd && replica_) {
-        g.completions.push_back({std::move(r.done), Err(Code::kUnavailable, "not the leader: this node serves reads only")});
+        g.completions.push_back({std::move(r.done), Err(Code::kNotLeader, "not the leader: this node serves reads only")});
         continue;
       }
       Outcome out;
@@ -345,7 +345,7 @@ void Engine::Fail(std::vector<Group>& groups, const Error& e) {
   for (auto& g : groups)
     for (auto& c : g.completions)
       if (c.done)
-        c.done(fenced ? Err(Code::kUnavailable, "not the leader any more (write fenced); retry: " + e.message)
+        c.done(fenced ? Err(Code::kFenced, "not the leader any more (write fenced); retry: " + e.message)
                       : Err(Code::kStorage, "not durable: " + e.message));
   groups.clear();
 }

@@ -12,7 +12,7 @@
 //
 // Replica mode (Options::replica; app/cluster.h): the engine applies, on its own thread,
 // the events another node's engine committed, tailing its store every replica_poll_ms,
-// and refuses commands with UNAVAILABLE ("not the leader"); queries and Render callbacks
+// and refuses commands with 503 NOT_LEADER ("not the leader"); queries and Render callbacks
 // run on the replica state at its applied seq. Promote() turns a replica into the writer
 // on a (fenced) store, Demote() turns a writer back into a replica whose state is rebuilt
 // from the durable journal (a fenced leader may hold applied but never-committed events).
@@ -65,7 +65,7 @@ struct Options {
   // are handed to `observe` as one Outcome, so followers publish market data too.
   bool replica = false;
   int64_t replica_poll_ms = 20;
-  // A commit error for which pending requests are answered UNAVAILABLE (retryable: not
+  // A commit error for which pending requests are answered 503 STORE_FENCED (retryable: not
   // the leader any more) rather than STORE_ERROR; e.g. the fenced store's "lease lost".
   std::function<bool(const Error&)> is_fenced;
 };
@@ -107,7 +107,7 @@ class Engine {
   // Replica -> writer: stops the threads, applies what `writer`'s journal holds beyond the
   // applied seq, takes over the writer state (hash chain, open block) and restarts as the
   // writer appending through `writer`. Not from the engine or writer thread. Requests
-  // submitted meanwhile are refused with UNAVAILABLE (retryable).
+  // submitted meanwhile are refused with 503 NOT_LEADER (retryable).
   Result<void> Promote(std::unique_ptr<store::Store> writer);
   // Writer -> replica: stops, discards the in-memory state (it may hold events that were
   // never committed), recovers from `reader` and restarts in replica mode.

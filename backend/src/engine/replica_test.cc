@@ -66,7 +66,7 @@ TEST(Replica, FollowsTheLeaderAndRefusesCommands) {
   EXPECT_EQ(observed.load(), 35);  // only what it tailed: the first 5 came by recovery
   auto refused = Register(*replica, 99);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, Code::kUnavailable);
+  EXPECT_EQ(refused.error().code, Code::kNotLeader);
   replica->Stop();
   leader->Stop();
   EXPECT_EQ(leader->state().Snapshot(), replica->state().Snapshot());
@@ -186,7 +186,7 @@ TEST(Replica, FencedWriterCannotAppendAndTheNewLeaderContinues) {
   // The old leader resumes: its next append is fenced.
   auto refused = Register(*old_leader, 100);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, Code::kUnavailable) << refused.error().message;
+  EXPECT_EQ(refused.error().code, Code::kFenced) << refused.error().message;
   EXPECT_TRUE(old_leader->broken());
   for (int i = 5; i < 10; ++i) ASSERT_TRUE(Register(*standby, i).ok());
   // The old leader steps down and follows the new one, without its refused user.

@@ -77,7 +77,15 @@ bool PgConn::Revive() {
   PQreset(c_);
   if (PQstatus(c_) != CONNECTION_OK) return false;
   PQclear(PQexec(c_, kSessionSetup));
+  if (!extra_setup_.empty()) PQclear(PQexec(c_, extra_setup_.c_str()));
   return true;
+}
+
+Result<void> PgConn::AddSessionSetup(const std::string& sql) {
+  CX_TRY(Exec(sql));
+  extra_setup_ += sql;
+  extra_setup_ += ';';
+  return Ok();
 }
 
 Result<void> PgConn::Exec(const std::string& sql) {

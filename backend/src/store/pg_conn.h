@@ -72,6 +72,9 @@ class PgConn {
   // Best-effort ROLLBACK after a failure inside a transaction.
   void Rollback();
   pg_conn* raw() { return c_; }
+  // Runs `sql` (SET statements) now and again after every reconnect, so session settings
+  // (application_name, timeouts) survive a PQreset.
+  Result<void> AddSessionSetup(const std::string& sql);
 
  private:
   PgConn() = default;
@@ -81,6 +84,7 @@ class PgConn {
   bool Revive();
   pg_conn* c_ = nullptr;
   bool in_txn_ = false;
+  std::string extra_setup_;  // AddSessionSetup statements
 };
 
 // Builds a PostgreSQL binary COPY stream (header, tuples, trailer).

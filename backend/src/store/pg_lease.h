@@ -27,9 +27,16 @@
 //   paused and resumed after a standby took epoch e+1 can therefore never write. The
 //   UPDATE holds the lease row lock until the commit, so a TryAcquire that races a commit
 //   waits for it: after TryAcquire returns, no append of an older epoch can commit.
-// - Fenced errors: until the lead adds a dedicated code (proposed: kFenced = 5006,
-//   "STORE_FENCED"), they are Code::kConflict with field "lease_epoch". Match them with
-//   IsFenced(), never by hand, so the switch is one line here.
+// - A stalled writer cannot block a takeover: the lease connection waits at most
+//   `lock_timeout_ms` for the lease row (Open). The fenced writer's session is named
+//   (application_name "cx-writer <lease> e<epoch>", set by store/pg_store.cc) and ends an
+//   idle transaction after PgOpenOptions::idle_tx_timeout_ms; and when TryAcquire finds the
+//   lease EXPIRED but its row locked (a leader paused inside an append transaction, e.g.
+//   SIGSTOP, holds the lock forever), it terminates the sessions of the expired epoch's
+//   writer (pg_terminate_backend; same database role) and tries once more. The paused
+//   leader's transaction is rolled back by the server; on resuming, its next call fails.
+// - Fenced errors: Code::kFenced (STORE_FENCED, 503) with field "lease_epoch". Match them
+//   with IsFenced().
 //
 // Thread-safety: one PgLease per thread (it owns one libpq connection).
 #pragma once
@@ -46,8 +53,10 @@ inline constexpr char kEngineLease[] = "engine";
 inline constexpr char kFenceField[] = "lease_epoch";
 
 // True when `e` says "your lease epoch is no longer current" (Renew or a fenced Append).
-inline bool IsFenced(const Error& e) { return e.code == Code::kConflict && e.field == kFenceField; }
-inline Error FencedError(std::string msg) { return Err(Code::kConflict, std::move(msg), kFenceField); }
+inline bool IsFenced(const Error& e) { return e.code == Code::kFenced; }
+inline Error FencedError(std::string msg) { return Err(Code::kFenced, std::move(msg), kFenceField); }
+// The application_name of the session that appends under `lease` with `epoch`.
+std::string WriterSessionName(const std::string& lease, int64_t epoch);
 
 struct LeaseInfo {
   std::string holder;
@@ -61,7 +70,9 @@ class PgLease {
  public:
   // Connects to `url` (postgres:// or postgresql:// conninfo URL) and applies the
   // PostgreSQL migrations (idempotent) so cx_lease exists. `name`: which lease.
-  static Result<std::unique_ptr<PgLease>> Open(const std::string& url, std::string name = kEngineLease);
+  // `lock_timeout_ms`: longest wait for the lease row's lock in TryAcquire/Renew/Release.
+  static Result<std::unique_ptr<PgLease>> Open(const std::string& url, std::string name = kEngineLease,
+                                               int64_t lock_timeout_ms = 500);
   ~PgLease();
   PgLease(const PgLease&) = delete;
   PgLease& operator=(const PgLease&) = delete;

@@ -81,6 +81,14 @@ class PgStore final : public Store {
     CX_ASSIGN_OR_RETURN(conn_, PgConn::Connect(url));
     CX_ASSIGN_OR_RETURN(int64_t version, MigratePostgres(*conn_));
     (void)version;
+    if (opts_.writer && opts_.fence_epoch > 0) {
+      // Named, so a node taking over an expired lease can end this session (store/pg_lease.h).
+      // (The name holds only letters, digits and spaces: no quoting needed.)
+      CX_TRY(conn_->AddSessionSetup("SET application_name = '" + WriterSessionName(kEngineLease, opts_.fence_epoch) + "'"));
+      if (opts_.idle_tx_timeout_ms > 0)
+        CX_TRY(conn_->AddSessionSetup("SET idle_in_transaction_session_timeout = " +
+                                      std::to_string(opts_.idle_tx_timeout_ms)));
+    }
     if (opts_.writer) {
       CX_ASSIGN_OR_RETURN(PgRows parts, conn_->Query("SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                                                      " WHERE i.inhparent IN ('journal'::regclass, 'trades'::regclass)"));
@@ -109,12 +117,12 @@ class PgStore final : public Store {
     int64_t last = rows.empty() ? blocks.back().last_seq : rows.back().seq;
     if (opts_.fence_epoch > 0) {
       // The fence first: the UPDATE locks the lease row until COMMIT.
-      CX_TRY(conn_->Begin());
+      if (auto b = conn_->Begin(); !b.ok()) return Settle(b.take_error(), nullptr);
       auto f = conn_->Query(pgq::kFence,
                             {PgParam::Int(opts_.fence_epoch), PgParam::Int(last), PgParam::Text(kEngineLease)});
       if (!f.ok() || f->affected() != 1) {
         conn_->Rollback();
-        if (!f.ok()) return f.take_error();
+        if (!f.ok()) return Settle(f.take_error(), nullptr);
         return FencedError("append refused: lease epoch " + std::to_string(opts_.fence_epoch) + " of '" +
                            opts_.fence_holder + "' is no longer current");
       }
@@ -161,9 +169,33 @@ class PgStore final : public Store {
     auto r = body();
     if (!r.ok()) {
       conn_->Rollback();
-      return r;
+      return Settle(r.take_error(), nullptr);
     }
-    return conn_->Commit();  // synchronous_commit=on: durable when this returns
+    auto c = conn_->Commit();  // synchronous_commit=on: durable when this returns
+    if (!c.ok()) return Settle(c.take_error(), rows.empty() ? nullptr : &rows.back());
+    return c;
+  }
+
+  // A fenced writer whose append failed (its session ended by a node that took the
+  // expired lease, or by the idle-transaction timeout; or the server went away) asks a
+  // fresh session what became of the group: committed after all (a COMMIT whose answer
+  // was lost) -> Ok; not committed and the lease epoch moved on -> fenced; else `e`.
+  Result<void> Settle(Error e, const JournalRow* last) {
+    if (opts_.fence_epoch <= 0) return e;
+    if (last) {
+      auto q = conn_->Query(pgq::kGetEvent, {PgParam::Int(last->seq)});
+      if (!q.ok()) return e;
+      if (q->rows() == 1) {
+        JournalRow got;
+        ReadRow(*q, 0, got);
+        if (got.hash == last->hash) return Ok();
+      }
+    }
+    auto l = conn_->Query("SELECT epoch FROM cx_lease WHERE name = $1", {PgParam::Text(kEngineLease)});
+    if (l.ok() && l->rows() == 1 && l->Int(0, 0) != opts_.fence_epoch)
+      return FencedError("append refused: lease epoch " + std::to_string(opts_.fence_epoch) + " of '" +
+                         opts_.fence_holder + "' is no longer current (" + e.message + ")");
+    return e;
   }
 
   Result<Tail> ReadTail() override {

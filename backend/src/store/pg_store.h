@@ -26,6 +26,9 @@ struct PgOpenOptions {
   bool writer = false;       // the engine's store (appends)
   std::string fence_holder;  // informational (logged in errors)
   int64_t fence_epoch = 0;   // 0: no fence; >0: every Append requires this lease epoch
+  // >0 (with fence_epoch): the server ends this session when it idles inside a transaction
+  // longer than this (a paused writer must not hold the lease row; see store/pg_lease.h).
+  int64_t idle_tx_timeout_ms = 0;
 };
 
 Result<std::unique_ptr<Store>> OpenPostgres(const std::string& url, const PgOpenOptions& opts = {});

@@ -398,6 +398,74 @@ TEST(PgLease, AcquireRenewExpireAndTakeOverWithAHigherEpoch) {
   EXPECT_EQ(*again, 3);
 }
 
+// A leader paused (SIGSTOP) inside an append transaction holds the lease row's lock for as
+// long as it is paused. Once its lease has expired, a standby's TryAcquire ends that
+// session (named by epoch) instead of waiting forever; the paused transaction is lost.
+TEST(PgLease, TakeoverEndsTheSessionOfAWriterStalledInsideItsTransaction) {
+  auto url = TestDatabaseUrl("stall");
+  ASSERT_TRUE(url.ok()) << url.error().message;
+  auto a = PgLease::Open(*url, kEngineLease, 100);
+  auto b = PgLease::Open(*url, kEngineLease, 100);
+  ASSERT_TRUE(a.ok() && b.ok());
+  int64_t e1 = (*a)->TryAcquire("old", "a:1", 300).value();
+  auto writer = OpenPostgres(*url, Writer("old", e1));  // the old leader's (idle) store
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Append(Rows(1, 2, Hash256{}), {}).ok());
+  auto stalled = PgConn::Connect(*url);
+  ASSERT_TRUE(stalled.ok());
+  ASSERT_TRUE((*stalled)->AddSessionSetup("SET application_name = '" + WriterSessionName(kEngineLease, e1) + "'").ok());
+  ASSERT_TRUE((*stalled)->Begin().ok());
+  ASSERT_TRUE((*stalled)->Query("UPDATE cx_lease SET last_seq = 1 WHERE name = 'engine' AND epoch = $1",
+                                {PgParam::Int(e1)}).ok());
+  // While the lease is live, the row lock makes a takeover attempt fail fast, not hang.
+  auto busy = (*b)->TryAcquire("new", "b:1", 5000);
+  ASSERT_FALSE(busy.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto e2 = (*b)->TryAcquire("new", "b:1", 5000);
+  ASSERT_TRUE(e2.ok()) << e2.error().message;
+  EXPECT_EQ(*e2, e1 + 1);
+  EXPECT_FALSE((*stalled)->Commit().ok());  // its session was ended: nothing of it commits
+  EXPECT_EQ((*b)->Current().value()->last_seq, 2);
+  EXPECT_EQ((*b)->Current().value()->holder, "new");
+  // The old leader's store lost its session too; its next append says "fenced".
+  auto late = (*writer)->Append(Rows(3, 1, Hash256{}), {});
+  ASSERT_FALSE(late.ok());
+  EXPECT_TRUE(IsFenced(late.error())) << late.error().message;
+}
+
+// A writer opened with idle_tx_timeout_ms loses a transaction it leaves idle (paused) even
+// when nobody terminates it, so the lease row is free again.
+TEST(PgLease, AnIdleWriterTransactionIsEndedByTheServer) {
+  auto url = TestDatabaseUrl("idle");
+  ASSERT_TRUE(url.ok()) << url.error().message;
+  auto lease = PgLease::Open(*url, kEngineLease, 100);
+  ASSERT_TRUE(lease.ok());
+  int64_t e1 = (*lease)->TryAcquire("old", "a:1", 5000).value();
+  PgOpenOptions o = Writer("old", e1);
+  o.idle_tx_timeout_ms = 200;
+  auto w = OpenPostgres(*url, o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  auto conn = PgConn::Connect(*url);
+  ASSERT_TRUE(conn.ok());
+  auto row = (*conn)->Query("SELECT setting FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'");
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->Bytes(0, 0), "0");  // other sessions keep the default
+  auto named = (*conn)->Query("SELECT count(*)::bigint FROM pg_stat_activity WHERE application_name = $1",
+                              {PgParam::Text(WriterSessionName(kEngineLease, e1))});
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->Int(0, 0), 1);
+  // The same settings on a session of our own, left idle inside a transaction.
+  ASSERT_TRUE((*conn)->AddSessionSetup("SET idle_in_transaction_session_timeout = 200").ok());
+  ASSERT_TRUE((*conn)->Begin().ok());
+  ASSERT_TRUE((*conn)->Query("UPDATE cx_lease SET last_seq = 1 WHERE name = 'engine'").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE((*conn)->Commit().ok());
+  EXPECT_EQ((*lease)->Current().value()->last_seq, 0);
+  // The writer itself still appends (its timeout only bites on an idle transaction).
+  ASSERT_TRUE((*w)->Append(Rows(1, 3, Hash256{}), {}).ok());
+  EXPECT_EQ((*lease)->Current().value()->last_seq, 3);
+}
+
 TEST(PgLease, FencedOldLeaderCannotAppendAndNothingOfItIsVisible) {
   auto url = TestDatabaseUrl("fence");
   ASSERT_TRUE(url.ok()) << url.error().message;
