@@ -33,6 +33,8 @@ if (!local && !env.PAYMENT_TOKEN_ADDRESS) {
 }
 const [deployer] = await ethers.getSigners();
 const me = await deployer.getAddress();
+// The first block the contracts can have logs in: the server's log followers start here.
+const startBlock = await ethers.provider.getBlockNumber();
 const sys = await deploySystem(ethers, {
   deployer,
   operator: env.OPERATOR_ADDRESS ?? me,
@@ -51,6 +53,7 @@ const sys = await deploySystem(ethers, {
 });
 const { chainId } = await ethers.provider.getNetwork();
 const record = await deploymentRecord(hre.artifacts, sys, { network: name, chainId });
+record.startBlock = startBlock;
 const dir = env.DEPLOYMENTS_DIR
   ? resolve(env.DEPLOYMENTS_DIR)
   : join(dirname(fileURLToPath(import.meta.url)), "..", "deployments");

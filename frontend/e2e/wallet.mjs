@@ -218,19 +218,20 @@ try {
   }
   // Notifications: the private channel, shown as toasts and in the bell's list. A server
   // without the channel answers the subscription with an error: reported as SKIP.
+  const notifCh = `notifications:${(await api('GET', '/me', devTok)).json.id}`;  // the user's own channel
   const channelServed = await new Promise((ok) => {
     const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/v1/ws?access_token=${encodeURIComponent(devTok)}`);
     const done = (v) => { clearTimeout(t); try { ws.close(); } catch { /* closed */ } ok(v); };
     const t = setTimeout(() => done(false), 10000);
-    ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', channel: 'notifications' }));
-    ws.onmessage = (ev) => { const m = JSON.parse(String(ev.data)); if (m.channel === 'notifications') done(m.type !== 'error'); };
+    ws.onopen = () => ws.send(JSON.stringify({ op: 'subscribe', channel: notifCh }));
+    ws.onmessage = (ev) => { const m = JSON.parse(String(ev.data)); if (m.channel === notifCh) done(m.type !== 'error'); };
     ws.onerror = () => done(false);
   });
   const toasts = dev.getByTestId('toasts').locator('li');
   const bell = dev.getByTestId('bell');
   const sawNotification = channelServed && await until('a notification', async () => (await bell.textContent()).includes('unread') || (await toasts.count()) > 0, 60000).catch(() => false);
   if (!channelServed) {
-    skip('notifications: the server refuses the "notifications" channel');
+    skip(`notifications: the server refuses the "${notifCh}" channel`);
   } else if (!sawNotification) {
     check(false, 'a notification (withdrawal confirmed / deposit credited / retirement) reached the page');
   } else {

@@ -27,6 +27,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/client_address.h"
 #include "api/cors.h"
 #include "api/problem.h"
 
@@ -273,7 +274,7 @@ struct HttpServer::Impl {
     target_ok = ParseTarget(r.target, r.path, r.query);
     for (const auto& f : b) r.headers.Add(std::string(f.name_string()), std::string(f.value()));
     r.body = b.body();
-    r.remote_address = std::move(remote);
+    r.remote_address = ResolveClientAddress(remote, r.headers);  // X-Forwarded-For from trusted proxies
     return r;
   }
 

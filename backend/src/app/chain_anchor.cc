@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "api/metrics.h"
 #include "app/chain_worker.h"
@@ -40,6 +43,17 @@ Result<std::map<int64_t, registry::ChainAnchor>> Anchors(engine::Engine& e) {
 }
 
 bool IsAnchorBookkeeping(const std::string& type) { return type == "AnchorRecorded" || type == "AnchorSettled"; }
+
+// Test hook (tests only): CX_CHAIN_CRASH_AT=anchor-after-journal:H ends the process abruptly
+// right after an anchor intent of height >= H is journaled, before it is sent (a power cut).
+void AnchorCrashHook(int64_t height) {
+  const char* at = std::getenv("CX_CHAIN_CRASH_AT");
+  constexpr std::string_view kWhere = "anchor-after-journal:";
+  if (!at || std::string_view(at).substr(0, kWhere.size()) != kWhere) return;
+  if (height < std::strtoll(at + kWhere.size(), nullptr, 10)) return;
+  std::cerr << "carbonx: chain: CX_CHAIN_CRASH_AT=" << at << ": exiting after journaling anchor " << height << std::endl;
+  std::_Exit(137);
+}
 
 }  // namespace
 
@@ -194,6 +208,7 @@ Result<bool> ChainAnchorer::AnchorNext(chain::TxSender& sender) {
     return journaled.error();
   }
   sender.Committed(tx);
+  AnchorCrashHook(cmd.height);
   rebroadcast_.push_back(cmd.tx_hash);
   auto sent = sender.Send(tx.raw);
   if (!sent.ok()) {
@@ -244,27 +259,29 @@ Result<std::unique_ptr<ChainProofs>> ChainProofs::Open(ServiceContext& ctx, cons
   CX_ASSIGN_OR_RETURN(auto anchor_abi, chain::Abi::FromDeployment(dj, "JournalAnchor"));
   CX_ASSIGN_OR_RETURN(auto market_abi, chain::Abi::FromDeployment(dj, "CarbonMarket"));
   CX_ASSIGN_OR_RETURN(auto token_abi, chain::Abi::FromDeployment(dj, "CarbonCreditToken"));
-  std::ifstream ks(o.keystore);
-  if (!ks) return Err(Code::kNotFound, "cannot read keystore " + o.keystore, "chain-keystore");
-  std::stringstream kss;
-  kss << ks.rdbuf();
-  CX_ASSIGN_OR_RETURN(auto password, KeystorePassword(o.keystore));
-  CX_ASSIGN_OR_RETURN(auto key, chain::DecryptKeystore(kss.str(), password));
 
   std::unique_ptr<ChainProofs> p(new ChainProofs());
   p->poll_ms_ = o.poll_ms;
   CX_ASSIGN_OR_RETURN(p->rpc_, chain::MakeHttpRpcClient(o.url));
-  p->nonces_ = std::make_unique<chain::NonceManager>(*p->rpc_);
-  CX_ASSIGN_OR_RETURN(p->sender_, chain::TxSender::Create(*p->rpc_, *p->nonces_, key));
-  // Every nonce journaled by an anchor intent is used for good.
-  auto anchors = Anchors(*ctx.engine);
-  if (!anchors.ok()) return anchors.error();
-  for (const auto& [h, a] : *anchors) p->nonces_->ObserveJournaled(p->sender_->address(), static_cast<uint64_t>(a.nonce));
-  if (o.anchor)
-    p->anchorer_ = std::make_unique<ChainAnchorer>(*ctx.engine, ctx.store_url.empty() ? ctx.db_path : ctx.store_url, *p->rpc_, anchor, std::move(anchor_abi),
-                                                  o.confirmations);
+  if (o.anchor) {
+    // Signing and nonces belong to the chain worker's sender (AnchorCoSender); the nonces of
+    // journaled anchor intents are handed to its NonceManager by the worker (chain_worker.cc).
+    auto box = std::make_shared<AnchorBox>();
+    CX_ASSIGN_OR_RETURN(box->rpc, chain::MakeHttpRpcClient(o.url));
+    box->anchorer = std::make_unique<ChainAnchorer>(*ctx.engine, ctx.store_url.empty() ? ctx.db_path : ctx.store_url,
+                                                    *box->rpc, anchor, std::move(anchor_abi), o.confirmations);
+    box->max_new = std::max(o.max_new_anchors, 1);
+    box->m = box->anchorer->metrics();
+    p->anchor_ = std::move(box);
+  }
+  // Without a cursor the indexer starts at the deployment block ("startBlock" in the deployment
+  // file, else found with eth_getCode), not at block 0.
+  std::optional<uint64_t> recorded;
+  if (const json::value* sb = doc.as_object().if_contains("startBlock"); sb && sb->is_int64() && sb->as_int64() >= 0)
+    recorded = static_cast<uint64_t>(sb->as_int64());
+  const uint64_t start = chain::FollowerStartBlock(*p->rpc_, {market, token}, recorded);
   CX_ASSIGN_OR_RETURN(p->indexer_, ChainIndexer::Create(*ctx.engine, *p->rpc_, market, std::move(market_abi), token,
-                                                        std::move(token_abi), o.confirmations, 0,
+                                                        std::move(token_abi), o.confirmations, start,
                                                         o.data_dir + "/chain-proofs.cursor"));
   return p;
 }
@@ -304,17 +321,26 @@ ChainProofsMetrics ChainProofs::Metrics() const {
   return box_->m;
 }
 
+std::function<Result<void>(chain::TxSender&)> ChainProofs::AnchorCoSender() {
+  if (!anchor_) return {};
+  std::shared_ptr<AnchorBox> box = anchor_;
+  return [box](chain::TxSender& sender) -> Result<void> {
+    std::lock_guard<std::mutex> l(box->mu);
+    auto r = box->anchorer->Step(sender, box->max_new);
+    std::lock_guard<std::mutex> ml(box->metrics_mu);
+    box->m = box->anchorer->metrics();
+    if (!r.ok()) {
+      ++box->errors;
+      box->last_error = "anchor: " + r.error().message;
+    }
+    return r;
+  };
+}
+
 void ChainProofs::Loop() {
   int64_t errors = 0;
   std::string last_error;
   while (!stop_) {
-    if (anchorer_) {
-      auto a = anchorer_->Step(*sender_);
-      if (!a.ok()) {
-        ++errors;
-        last_error = "anchor: " + a.error().message;
-      }
-    }
     bool caught_up = true;
     auto i = indexer_->Step();
     if (!i.ok()) {
@@ -325,15 +351,23 @@ void ChainProofs::Loop() {
     }
     {
       std::unique_lock<std::mutex> l(mu_);
-      ChainProofsMetrics m = anchorer_ ? anchorer_->metrics() : ChainProofsMetrics{};
+      ChainProofsMetrics m;
+      int64_t anchor_errors = 0;
+      std::string anchor_error;
+      if (anchor_) {
+        std::lock_guard<std::mutex> al(anchor_->metrics_mu);
+        m = anchor_->m;
+        anchor_errors = anchor_->errors;
+        anchor_error = anchor_->last_error;
+      }
       const ChainProofsMetrics& x = indexer_->metrics();
       m.head = x.head;
       m.indexed_block = x.indexed_block;
       m.head_lag_blocks = x.head_lag_blocks;
       m.reorgs_seen = x.reorgs_seen;
       m.logs_indexed = x.logs_indexed;
-      m.errors = errors;
-      m.last_error = last_error;
+      m.errors = errors + anchor_errors;
+      m.last_error = last_error.empty() ? anchor_error : last_error;
       {
         std::lock_guard<std::mutex> bl(box_->mu);
         box_->m = m;

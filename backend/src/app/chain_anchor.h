@@ -17,15 +17,20 @@
 //   log once (ObserveChainLog, idempotent by tx hash + log index). Its cursor is kept in
 //   DATA/chain-proofs.cursor (written after the logs were journaled; a re-delivered log is
 //   refused by the engine as already applied, which counts as done).
-// ChainProofs: a thread running both (the anchorer only with ChainProofsOptions::anchor), with
-//   its own RPC connection and sender (the operator key); chain_worker.h's worker may instead
-//   call ChainAnchorer::Step() with its own sender, sharing its nonce manager.
+// ChainProofs: a thread running the indexer (its own RPC connection, read-only), and the
+//   anchorer (ChainProofsOptions::anchor, on by default) as a co-sender of chain_worker.h's
+//   worker: AnchorCoSender() is handed to ChainWorker::AddCoSender, and each worker step runs
+//   ChainAnchorer::Step with the worker's one TxSender -- anchors, withdrawals and mirror steps
+//   from the operator key draw nonces from one sequence and never collide.
 //
-// Thread-safety: ChainProofs::Metrics() from any thread; the rest from the owning thread.
+// Thread-safety: ChainProofs::Metrics() from any thread; the co-sender runs on the worker's
+// thread (its state is shared, so it may outlive the ChainProofs object); the rest from the
+// owning thread.
 #pragma once
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -116,15 +121,15 @@ class ChainIndexer {
 
 struct ChainProofsOptions {
   std::string url;         // JSON-RPC endpoint
-  std::string keystore;    // operator keystore (password: app/chain_worker.h KeystorePassword)
+  std::string keystore;    // unused (the anchorer signs with the chain worker's sender)
   std::string deployment;  // deployment file (addresses + ABIs)
   std::string data_dir;    // cursor file
   int64_t confirmations = 1;
   int poll_ms = 200;
-  // Anchor journal blocks (--chain-anchor). Off by default while the anchorer has its own
-  // nonce manager for the operator key: the chain worker's intents and these would race for
-  // nonces (see docs/chain.md). The indexer (read-only) always runs.
-  bool anchor = false;
+  // Anchor journal blocks (--chain-anchor, default on; --no-chain-anchor turns it off) through
+  // the chain worker's sender (AnchorCoSender). The indexer (read-only) always runs.
+  bool anchor = true;
+  int max_new_anchors = 16;  // new anchor intents per worker step at most
 };
 
 class ChainProofs {
@@ -136,14 +141,26 @@ class ChainProofs {
   void Start();
   void Stop();
   ChainProofsMetrics Metrics() const;
+  // The anchorer as a chain-worker co-sender (ChainWorker::AddCoSender); empty when anchoring
+  // is off. Each call is one ChainAnchorer::Step with the worker's sender.
+  std::function<Result<void>(chain::TxSender&)> AnchorCoSender();
 
  private:
   ChainProofs() = default;
   void Loop();
+  // The anchorer and what it last reported; shared with the co-sender closure.
+  struct AnchorBox {
+    std::mutex mu;                          // held while a Step runs (worker thread)
+    std::unique_ptr<chain::RpcClient> rpc;  // the anchorer's calls (sends go via the sender)
+    std::unique_ptr<ChainAnchorer> anchorer;
+    int max_new = 16;
+    std::mutex metrics_mu;                  // guards the three below
+    ChainProofsMetrics m;                   // the anchorer's metrics after its last Step
+    int64_t errors = 0;
+    std::string last_error;
+  };
+  std::shared_ptr<AnchorBox> anchor_;
   std::unique_ptr<chain::RpcClient> rpc_;
-  std::unique_ptr<chain::NonceManager> nonces_;
-  std::unique_ptr<chain::TxSender> sender_;
-  std::unique_ptr<ChainAnchorer> anchorer_;
   std::unique_ptr<ChainIndexer> indexer_;
   int poll_ms_ = 200;
   std::thread thread_;

@@ -2,6 +2,7 @@
 // CarbonMarket venue and on-chain retirements. Public facts (all of it is on chain anyway).
 // Quantities are tonnes with 3 decimals; prices/costs are payment-token minor units.
 #include <boost/json.hpp>
+#include <utility>
 
 #include "app/chain_anchor.h"
 #include "app/route_util.h"
@@ -101,6 +102,36 @@ json::object RetirementView(const registry::OnchainRetirement& r) {
   return o;
 }
 
+// JSON Schemas of these routes' answers (components/schemas of the OpenAPI document).
+#define CX_TONNES R"({"type":"string","pattern":"^-?[0-9]+(\\.[0-9]{1,3})?$","description":"tonnes of CO2e, up to 3 decimals"})"
+#define CX_ADDR R"({"type":"string","pattern":"^0x[0-9a-f]{40}$"})"
+#define CX_H32 R"({"type":"string","pattern":"^0x[0-9a-f]{64}$"})"
+constexpr std::pair<const char*, const char*> kProofSchemas[] = {
+    {"ChainAnchorList", R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","properties":{
+      "height":{"type":"integer","minimum":1},"root":)" CX_H32 R"(,"prev_root":)" CX_H32 R"(,"first_seq":{"type":"integer"},
+      "last_seq":{"type":"integer"},"tx_hash":)" CX_H32 R"(,"nonce":{"type":"integer"},"block_number":{"type":"integer"},
+      "gas_used":{"type":"integer"},"attempts":{"type":"integer","description":"intents for this height; a failed one is replaced"},
+      "status":{"type":"string","enum":["sent","confirmed","failed"]},"error":{"type":"string"}}}}}})"},
+    {"ChainListingList", R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","properties":{
+      "listing_id":{"type":"integer"},"seller":)" CX_ADDR R"(,"token_id":{"type":"string"},"batch":{"type":"integer"},
+      "quantity":)" CX_TONNES R"(,"unit_price":{"type":"string","description":"payment-token minor units per kg"},
+      "min_fill":)" CX_TONNES R"(,"deadline":{"type":"integer"},"remaining":)" CX_TONNES R"(,
+      "status":{"type":"string","enum":["open","filled","cancelled"]},"tx_hash":)" CX_H32 R"(,"block_number":{"type":"integer"},
+      "ts":{"type":"integer"}}}}}})"},
+    {"ChainFillList", R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","properties":{
+      "listing_id":{"type":"integer"},"buyer":)" CX_ADDR R"(,"token_id":{"type":"string"},"batch":{"type":"integer"},
+      "quantity":)" CX_TONNES R"(,"unit_price":{"type":"string"},"cost":{"type":"string"},"fee":{"type":"string"},
+      "tx_hash":)" CX_H32 R"(,"block_number":{"type":"integer"},"ts":{"type":"integer"},"venue":{"type":"string","enum":["onchain"]}}}}}})"},
+    {"ChainRetirementList", R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","properties":{
+      "retirement_id":{"type":"integer"},"holder":)" CX_ADDR R"(,"batch":{"type":"integer"},"token_id":{"type":"string"},
+      "quantity":)" CX_TONNES R"(,"beneficiary":{"type":"string"},"reason":{"type":"string"},"tx_hash":)" CX_H32 R"(,
+      "block_number":{"type":"integer"},"certificate_token_id":{"type":"string"},
+      "registry_retirement":{"type":["integer","null"],"description":"the registry retirement it became, or null when kept on record only"}}}}}})"},
+};
+#undef CX_TONNES
+#undef CX_ADDR
+#undef CX_H32
+
 json::object Items(json::array a) {
   json::object o;
   o["items"] = std::move(a);
@@ -111,14 +142,16 @@ json::object Items(json::array a) {
 
 Result<void> RegisterChainProofRoutes(api::Router& router, ServiceContext& ctx) {
   ServiceContext* c = &ctx;
-  auto add = [&](std::string pattern, api::Handler h, std::string summary) {
-    return router.Add(RouteSpec(Method::kGet, std::move(pattern), Access::Public(), std::move(h)).Doc(std::move(summary)));
+  for (const auto& [name, text] : kProofSchemas) CX_TRY(router.AddSchema(name, text));
+  auto add = [&](std::string pattern, api::Handler h, std::string summary, std::string response) {
+    return router.Add(RouteSpec(Method::kGet, std::move(pattern), Access::Public(), std::move(h))
+                          .Doc(std::move(summary), {}, std::move(response)));
   };
   CX_TRY(add("/api/v1/chain/anchors", [c](HttpRequest&&, const Principal&, Responder respond) {
     routes::Query(*c, [](const registry::RegistryState& s, const engine::Outcome&) -> Result<std::string> {
       return Serialize(Items(AnchorsView(s.proofs())));
     }, respond);
-  }, "Journal blocks anchored in JournalAnchor (newest first): height, root, seq range, tx, status"));
+  }, "Journal blocks anchored in JournalAnchor (newest first): height, root, seq range, tx, status", "ChainAnchorList"));
 
   CX_TRY(add("/api/v1/chain/market/listings", [c](HttpRequest&& req, const Principal&, Responder respond) {
     std::string status;
@@ -133,7 +166,7 @@ Result<void> RegisterChainProofRoutes(api::Router& router, ServiceContext& ctx) 
       }
       return Serialize(Items(std::move(items)));
     }, respond);
-  }, "On-chain CarbonMarket listings (the on-chain venue), newest first; ?status=open|filled|cancelled"));
+  }, "On-chain CarbonMarket listings (the on-chain venue), newest first; ?status=open|filled|cancelled", "ChainListingList"));
 
   CX_TRY(add("/api/v1/chain/market/fills", [c](HttpRequest&&, const Principal&, Responder respond) {
     routes::Query(*c, [](const registry::RegistryState& s, const engine::Outcome&) -> Result<std::string> {
@@ -142,7 +175,7 @@ Result<void> RegisterChainProofRoutes(api::Router& router, ServiceContext& ctx) 
       for (auto it = f.rbegin(); it != f.rend(); ++it) items.push_back(FillView(*it));
       return Serialize(Items(std::move(items)));
     }, respond);
-  }, "On-chain CarbonMarket fills (venue onchain), newest first"));
+  }, "On-chain CarbonMarket fills (venue onchain), newest first", "ChainFillList"));
 
   CX_TRY(add("/api/v1/chain/retirements", [c](HttpRequest&&, const Principal&, Responder respond) {
     routes::Query(*c, [](const registry::RegistryState& s, const engine::Outcome&) -> Result<std::string> {
@@ -151,7 +184,7 @@ Result<void> RegisterChainProofRoutes(api::Router& router, ServiceContext& ctx) 
       for (auto it = r.rbegin(); it != r.rend(); ++it) items.push_back(RetirementView(*it));
       return Serialize(Items(std::move(items)));
     }, respond);
-  }, "Retirements made on chain (CarbonCreditToken Retired) and the registry retirement each became"));
+  }, "Retirements made on chain (CarbonCreditToken Retired) and the registry retirement each became", "ChainRetirementList"));
   return Ok();
 }
 

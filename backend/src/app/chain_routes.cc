@@ -4,6 +4,7 @@
 // worker thread), submit a command, render from the state after it.
 #include <boost/json.hpp>
 #include <ctime>
+#include <utility>
 
 #include "app/chain_worker.h"
 #include "app/route_util.h"
@@ -63,14 +64,61 @@ json::array SignaturesJson(const ChainBatch& b) {
   return a;
 }
 
-Error NotEnabled() { return Err(Code::kUnavailable, "the server runs without --chain", "chain"); }
+// 503 CHAIN_UNAVAILABLE: no chain behind this server.
+Error NotEnabled() { return Err(Code::kChainUnavailable, "the server runs without --chain", "chain"); }
+
+// JSON Schemas of the chain routes' bodies (components/schemas of the OpenAPI document).
+#define CX_TONNES R"({"type":"string","pattern":"^-?[0-9]+(\\.[0-9]{1,3})?$","description":"tonnes of CO2e, up to 3 decimals"})"
+#define CX_ADDR R"({"type":"string","pattern":"^0x[0-9a-fA-F]{40}$"})"
+#define CX_HASH R"({"type":["string","null"],"pattern":"^0x[0-9a-f]{64}$"})"
+constexpr std::pair<const char*, const char*> kChainSchemas[] = {
+    {"ChainStatus", R"({"type":"object","required":["enabled"],"properties":{"enabled":{"type":"boolean"},
+      "network":{"type":"string","enum":["localhost","amoy","polygon","sepolia","mainnet"]},"chain_id":{"type":"integer"},
+      "rpc_url":{"type":"string"},"head":{"type":"integer"},"lag_blocks":{"type":"integer"},"confirmations":{"type":"integer"},
+      "operator":)" CX_ADDR R"(,"explorer":{"type":"string"},
+      "contracts":{"type":"object","additionalProperties":{"type":"string"},"description":"name -> lower-case address, empty when not deployed"}}})"},
+    {"ChainBatchList", R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","properties":{
+      "batch":{"type":"integer"},"issuance":{"type":"integer"},"token_id":{"type":"string"},"minted_kg":{"type":"integer"},
+      "custody_kg":{"type":"integer","description":"in CarbonMarket custody"},"on_chain_kg":{"type":"integer","description":"in wallets"},
+      "amount_kg":{"type":"integer"},"signatures":{"type":"integer"},"threshold":{"type":"integer"},"metadata_uri":{"type":"string"},
+      "status":{"type":"string","enum":["pending","project_registered","proposed","awaiting_signatures","verified","created","minted","failed"]}}}}}})"},
+    {"ChainWithdrawalRequest", R"({"type":"object","required":["batch","quantity"],"properties":{"batch":{"type":"integer"},
+      "quantity":)" CX_TONNES R"(,"to":)" CX_ADDR R"(}})"},
+    {"ChainWithdrawal", R"({"type":"object","properties":{"id":{"type":"integer"},"batch":{"type":"integer"},"token_id":{"type":"string"},
+      "quantity":)" CX_TONNES R"(,"quantity_kg":{"type":"integer"},"to":)" CX_ADDR R"(,
+      "status":{"type":"string","enum":["requested","sent","confirmed","failed","released"]},"tx_hash":)" CX_HASH R"(,
+      "tx_nonce":{"type":["integer","null"]},"nonce":{"type":"integer","description":"the CarbonMarket Withdrawal nonce"},
+      "expiry":{"type":"integer"},"reason":{"type":"string"},"created_ts":{"type":"integer"}}})"},
+    {"ChainWithdrawalCreated", R"({"type":"object","required":["withdrawal"],"properties":{"withdrawal":{"$ref":"#/components/schemas/ChainWithdrawal"}}})"},
+    {"ChainWithdrawalList", R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"$ref":"#/components/schemas/ChainWithdrawal"}}}})"},
+    {"ChainDepositAddress", R"({"type":"object","required":["market","account_ref"],"properties":{"market":)" CX_ADDR R"(,
+      "account_ref":{"type":"string","pattern":"^0x[0-9a-f]{64}$","description":"bytes32 of the account number"}}})"},
+    {"ChainDepositList", R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","properties":{
+      "tx_hash":)" CX_HASH R"(,"log_index":{"type":"integer"},"block_number":{"type":"integer"},"batch":{"type":"integer"},
+      "token_id":{"type":"string"},"quantity":)" CX_TONNES R"(,"quantity_kg":{"type":"integer"},"from":)" CX_ADDR R"(,
+      "status":{"type":"string","enum":["seen","credited","reorged","unclaimed"]},"confirmations":{"type":"integer"}}}}}})"},
+    {"ChainApproval", R"({"type":"object","properties":{"issuance":{"type":"integer"},"batch":{"type":"integer"},
+      "typed_data":{"type":"object","description":"EIP-712 typed data for eth_signTypedData_v4","required":["types","primaryType","domain","message"]},
+      "threshold":{"type":"integer"},"signatures":{"type":"array","items":{"type":"object","properties":{"verifier":{"type":"integer"},"address":)" CX_ADDR R"(}}},
+      "status":{"type":"string"}}})"},
+    {"ChainApprovalRequest", R"({"type":"object","required":["signature"],"properties":{
+      "signature":{"type":"string","pattern":"^0x[0-9a-fA-F]{130}$","description":"65-byte EIP-712 signature: r, s, v"}}})"},
+    {"ChainApprovalResult", R"({"type":"object","properties":{"signatures":{"type":"array","items":{"type":"object","properties":{
+      "verifier":{"type":"integer"},"address":)" CX_ADDR R"(}}},"status":{"type":"string"}}})"},
+};
+#undef CX_TONNES
+#undef CX_ADDR
+#undef CX_HASH
 
 }  // namespace
 
 Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, ChainWorker* worker) {
   ServiceContext* c = &ctx;
-  auto add = [&](Method m, std::string pattern, Access a, api::Handler h, std::string summary, int status = 200) {
-    return router.Add(RouteSpec(m, std::move(pattern), a, std::move(h)).Doc(std::move(summary), {}, {}, status));
+  for (const auto& [name, text] : kChainSchemas) CX_TRY(router.AddSchema(name, text));
+  auto add = [&](Method m, std::string pattern, Access a, api::Handler h, std::string summary, int status = 200,
+                 std::string request = {}, std::string response = {}) {
+    return router.Add(RouteSpec(m, std::move(pattern), a, std::move(h))
+                          .Doc(std::move(summary), std::move(request), std::move(response), status));
   };
   const Access kUser = Access::AnyUser();
 
@@ -91,7 +139,8 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
     for (const auto& [k, v] : st.contracts) cs[k] = v;
     o["contracts"] = std::move(cs);
     respond(HttpResponse::Json(200, Serialize(o)));
-  }, "Chain connection: network, chain id, RPC URL for browsers, head, lag, confirmations, operator, contracts"));
+  }, "Chain connection: network, chain id, RPC URL for browsers, head, lag, confirmations, operator, contracts",
+     200, {}, "ChainStatus"));
 
   CX_TRY(add(Method::kGet, "/api/v1/chain/batches", kUser, [c](HttpRequest&&, const Principal&, Responder respond) {
     Query(*c, [](const RegistryState& s, const engine::Outcome&) -> Result<std::string> {
@@ -113,14 +162,15 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
       }
       return Serialize(json::object{{"items", std::move(items)}});
     }, respond);
-  }, "Batches mirrored on chain: token id, minted, in CarbonMarket custody, in wallets, mirror status"));
+  }, "Batches mirrored on chain: token id, minted, in CarbonMarket custody, in wallets, mirror status", 200, {},
+     "ChainBatchList"));
 
   CX_TRY(add(Method::kPost, "/api/v1/chain/withdrawals", kUser, [c, worker](HttpRequest&& req, const Principal& p, Responder respond) {
-    if (!worker) return respond(HttpResponse::Problem(NotEnabled()));
     CX_BODY(b);
     CX_GET(batch, api::GetInt64(b, "batch"));
     CX_GET(kg, api::GetTonnesKg(b, "quantity"));
     CX_GET(to, api::GetOptString(b, "to", 64));
+    if (!worker) return respond(HttpResponse::Problem(NotEnabled()));  // a valid request, no chain
     registry::RequestChainWithdrawal cmd{p.user_id, 0, batch, kg, to.value_or(""), NowS(*c) + kAuthorisationSeconds};
     Submit(*c, cmd, [worker](const RegistryState& s, const engine::Outcome& out) -> Result<std::string> {
       worker->Wake();
@@ -129,7 +179,8 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
           return Serialize(json::object{{"withdrawal", WithdrawalJson(s, s.chain().withdrawals.at(w->withdrawal.id))}});
       return Err(Code::kInternal, "no withdrawal");
     }, respond, 202);
-  }, "Withdraw credits to a wallet as ERC-1155 tokens (to: default your linked wallet); escrowed until confirmed", 202));
+  }, "Withdraw credits to a wallet as ERC-1155 tokens (to: default your linked wallet); escrowed until confirmed", 202,
+     "ChainWithdrawalRequest", "ChainWithdrawalCreated"));
 
   CX_TRY(add(Method::kGet, "/api/v1/chain/withdrawals", kUser, [c](HttpRequest&& req, const Principal& p, Responder respond) {
     const bool all = req.Query("all").value_or("") == "1" && p.Has(Role::kAdmin);
@@ -141,7 +192,7 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
         if (all || it->second.account == acct) items.push_back(WithdrawalJson(s, it->second));
       return Serialize(json::object{{"items", std::move(items)}});
     }, respond);
-  }, "Your withdrawals to wallets, newest first (admins: ?all=1)"));
+  }, "Your withdrawals to wallets, newest first (admins: ?all=1)", 200, {}, "ChainWithdrawalList"));
 
   CX_TRY(add(Method::kGet, "/api/v1/chain/deposit-address", kUser, [c](HttpRequest&&, const Principal& p, Responder respond) {
     const int64_t uid = p.user_id;
@@ -150,7 +201,8 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
       return Serialize(json::object{{"market", s.chain().config.market},
                                     {"account_ref", registry::ChainAccountRef(AccountOf(s, uid))}});
     }, respond);
-  }, "Where to deposit tokens back: CarbonMarket.deposit(tokenId, amount, account_ref)"));
+  }, "Where to deposit tokens back: CarbonMarket.deposit(tokenId, amount, account_ref)", 200, {},
+     "ChainDepositAddress"));
 
   CX_TRY(add(Method::kGet, "/api/v1/chain/deposits", kUser, [c, worker](HttpRequest&& req, const Principal& p, Responder respond) {
     const bool all = req.Query("all").value_or("") == "1" && p.Has(Role::kAdmin);
@@ -177,7 +229,8 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
       }
       return Serialize(json::object{{"items", std::move(items)}});
     }, respond);
-  }, "Your deposits from the chain (seen, credited at the confirmation depth, or re-orged away)"));
+  }, "Your deposits from the chain (seen, credited at the confirmation depth, or re-orged away)", 200, {},
+     "ChainDepositList"));
 
   CX_TRY(add(Method::kGet, "/api/v1/chain/approvals/{issuance}", kUser, [c](HttpRequest&& req, const Principal&, Responder respond) {
     CX_GET(id, PathId(req, "issuance"));
@@ -195,7 +248,8 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
       o["status"] = BatchStatus(*b);
       return Serialize(o);
     }, respond);
-  }, "The EIP-712 Approval a verifier signs for an issuance (eth_signTypedData_v4), and the signatures so far"));
+  }, "The EIP-712 Approval a verifier signs for an issuance (eth_signTypedData_v4), and the signatures so far",
+     200, {}, "ChainApproval"));
 
   CX_TRY(add(Method::kPost, "/api/v1/chain/approvals/{issuance}", Access::Roles({Role::kVerifier}),
              [c, worker](HttpRequest&& req, const Principal& p, Responder respond) {
@@ -224,7 +278,8 @@ Result<void> RegisterChainRoutes(api::Router& router, ServiceContext& ctx, Chain
         return Serialize(json::object{{"signatures", SignaturesJson(*cb)}, {"status", BatchStatus(*cb)}});
       }, respond);
     });
-  }, "Submit your EIP-712 Approval signature for an issuance (verifiers; signed by your linked wallet)"));
+  }, "Submit your EIP-712 Approval signature for an issuance (verifiers; signed by your linked wallet)", 200,
+     "ChainApprovalRequest", "ChainApprovalResult"));
   return Ok();
 }
 

@@ -197,12 +197,15 @@ struct ChainWorker::Impl {
   ChainConfig config;
   uint64_t confirmations = 1;
   std::unique_ptr<chain::LogFollower> follower;
+  uint64_t start_block = 0;  // where the follower starts without a cursor: the deployment block
   std::string cursor_path;
   chain::Hash32 deposited_topic{};
   std::map<std::string, int64_t> retry_at;  // "b<batch>" / "w<id>" -> monotonic ms
   int64_t last_error_log = 0;
   mutable std::mutex st_mu;
   ChainStatus status;
+  std::mutex co_mu;
+  std::vector<ChainCoSender> co_senders;  // e.g. the anchorer (AddCoSender)
 
   void Log(const std::string& what) {
     const int64_t now = MonoMs();
@@ -224,6 +227,8 @@ struct ChainWorker::Impl {
         plan.nonces.push_back(t.nonce);
         if (t.status == registry::ChainTxStatus::kSent) plan.sent.push_back(t);
       }
+      // Anchor intents (co-sender) use the same key: their nonces are taken too.
+      for (const auto& [h, a] : s.proofs().anchors) plan.nonces.push_back(a.nonce);
       for (const auto& [id, b] : s.batches()) {
         if (!b.issuance) continue;
         const ChainBatch* m = s.chain_batch(id);
@@ -390,10 +395,14 @@ struct ChainWorker::Impl {
   // Deposited logs at depth (follower) and the unconfirmed tail (seen / re-orged).
   Result<void> Deposits(const Plan& plan, uint64_t head) {
     if (!follower) MakeFollower(std::nullopt);
+    {
+      std::lock_guard<std::mutex> l(st_mu);
+      status.head = static_cast<int64_t>(head);  // before Poll: its credits may raise it
+    }
     auto p = follower->Poll();
     if (!p.ok()) {
-      if (p.error().field == "CHAIN_FOLLOWER_REORG_TOO_DEEP" || p.error().code == Code::kBadState) {
-        Log("deposit follower: " + p.error().message + "; rescanning from block 0 (deposits are idempotent)");
+      if (p.error().code == Code::kChainReorgTooDeep || p.error().code == Code::kBadState) {
+        Log("deposit follower: " + p.error().message + "; rescanning from the deployment block (deposits are idempotent)");
         MakeFollower(std::nullopt);
       }
       return p.error();
@@ -401,7 +410,6 @@ struct ChainWorker::Impl {
     const uint64_t done = follower->cursor() ? follower->cursor()->block_number : 0;
     {
       std::lock_guard<std::mutex> l(st_mu);
-      status.head = static_cast<int64_t>(head);
       status.lag_blocks = head > done ? static_cast<int64_t>(head - done) : 0;
     }
     if (head <= done) return Ok();
@@ -467,11 +475,18 @@ struct ChainWorker::Impl {
     fo.topics = {{deposited_topic}};
     fo.confirmations = confirmations;
     fo.max_range = 2000;
+    fo.start_block = start_block;
     chain::FollowerCallbacks cb;
     cb.on_logs = [this](const std::vector<chain::Log>& logs, const chain::FollowerCursor& cur) -> Result<void> {
       for (const auto& lg : logs) {
         auto cmd = DepositOf(lg, registry::ObserveChainDeposit::kConfirmed);
         if (!cmd.ok()) continue;  // not a Deposited log of ours
+        {
+          // Delivered at depth: the head is at least block + depth - 1. Shown before the
+          // credit, so a deposit is never listed as credited with fewer confirmations.
+          std::lock_guard<std::mutex> l(st_mu);
+          status.head = std::max<int64_t>(status.head, static_cast<int64_t>(lg.block_number + confirmations) - 1);
+        }
         auto r = Exec(*cmd);
         if (!r.ok() && r.error().code != Code::kConflict) return r.error();  // retried next poll
       }
@@ -529,6 +544,13 @@ struct ChainWorker::Impl {
       if (!due(k)) continue;
       if (auto r = Withdraw(w, plan); !r.ok()) later(k, r.error(), "withdrawal " + std::to_string(w.id));
     }
+    std::vector<ChainCoSender> co;
+    {
+      std::lock_guard<std::mutex> l(co_mu);
+      co = co_senders;
+    }
+    for (const auto& f : co)
+      if (auto r = f(*sender); !r.ok()) Log("co-sender: " + r.error().message);
     return Deposits(plan, head);
   }
 };
@@ -613,6 +635,10 @@ Result<std::unique_ptr<ChainWorker>> ChainWorker::Open(ServiceContext& ctx, cons
 
   if (!o.data_dir.empty())
     im->cursor_path = (fs::path(o.data_dir) / ("chain-deposits-" + std::to_string(chain_id) + "-" + k.market + ".cursor")).string();
+  std::optional<uint64_t> recorded_start;  // "startBlock" of the deployment file, if recorded
+  if (const json::value* sb = dj->if_contains("startBlock"); sb && sb->is_int64() && sb->as_int64() >= 0)
+    recorded_start = static_cast<uint64_t>(sb->as_int64());
+  im->start_block = chain::FollowerStartBlock(*im->rpc, {im->market}, recorded_start);
   std::optional<chain::FollowerCursor> resume;
   if (!im->cursor_path.empty())
     if (auto t = ReadText(im->cursor_path, "cursor"); t.ok())
@@ -654,6 +680,14 @@ void ChainWorker::Wake() {
     woken_ = true;
   }
   cv_.notify_all();
+}
+
+void ChainWorker::AddCoSender(ChainCoSender f) {
+  {
+    std::lock_guard<std::mutex> l(impl_->co_mu);
+    impl_->co_senders.push_back(std::move(f));
+  }
+  Wake();
 }
 
 ChainStatus ChainWorker::Status() const {

@@ -7,7 +7,9 @@
 //
 // Restart contract: on start, every journaled intent still "sent" is re-broadcast with its
 // SAME raw bytes (same hash) and awaited; the worker never signs a second transaction for one
-// intent. The NonceManager is told every journaled nonce, so a new intent never reuses one.
+// intent. The NonceManager is told every journaled nonce (flow intents and anchor intents
+// alike), so a new intent never reuses one. Anchoring runs as a co-sender on this thread
+// (AddCoSender), sharing the TxSender: one nonce sequence for the operator key.
 //
 // Thread-safety: Start/Stop from the main thread; Status()/Wake() from any thread.
 #pragma once
@@ -15,19 +17,31 @@
 #include <boost/json/value.hpp>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "api/router.h"
 #include "app/service.h"
 #include "core/result.h"
 #include "registry/chain_model.h"
 
+namespace cx::chain {
+class TxSender;
+}
+
 namespace cx::app {
+
+// A co-sender: another flow that sends transactions from the operator key (anchoring,
+// app/chain_anchor.h). The worker calls it once per step, on its own thread, with its one
+// TxSender, so every transaction of the key gets its nonce from one sequence and none
+// collide. Its errors are logged, never fatal to the worker.
+using ChainCoSender = std::function<Result<void>(chain::TxSender&)>;
 
 // Network presets (--chain-network): chain id, default confirmations, block explorer.
 struct ChainPreset {
@@ -78,6 +92,8 @@ class ChainWorker {
   // Run a step soon (e.g. after a withdrawal was requested).
   void Wake();
   ChainStatus Status() const;
+  // Adds a co-sender (see ChainCoSender); callable before or after Start, from any thread.
+  void AddCoSender(ChainCoSender f);
 
  private:
   struct Impl;

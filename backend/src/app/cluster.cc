@@ -87,7 +87,7 @@ std::string Cluster::Proof() const { return auth::HexOf(auth::HmacSha256(opts_.s
 
 Result<std::unique_ptr<Cluster>> OpenClusterNode(const std::string& store_url, const std::string& node_id,
                                                  const std::string& role, const std::string& advertise,
-                                                 int64_t lease_ms, const std::string& secret_file,
+                                                 int64_t lease_ms, int64_t ready_lag_ms, const std::string& secret_file,
                                                  engine::Options eopts,
                                                  std::unique_ptr<engine::Engine>& engine_out) {
   ClusterOptions o;
@@ -98,6 +98,7 @@ Result<std::unique_ptr<Cluster>> OpenClusterNode(const std::string& store_url, c
   if (advertise.size() > 2 && advertise.compare(advertise.size() - 2, 2, ":0") == 0)
     return Err(Code::kInvalidField, "--advertise HOST:PORT is required when --listen picks a free port", "advertise");
   o.lease_ms = lease_ms;
+  o.ready_lag_ms = ready_lag_ms;
   if (!secret_file.empty()) {
     std::ifstream f(secret_file);
     if (!f) return Err(Code::kInvalidField, "cannot read --cluster-secret-file " + secret_file, "cluster_secret_file");
@@ -263,7 +264,9 @@ void Cluster::InstallForwarding(api::Router& router) {
     job.out.headers = req.headers;
     job.out.headers.Set(kClusterHeader, Proof());
     job.out.headers.Set(kNodeHeader, opts_.node_id);
-    if (!req.headers.Has("X-Forwarded-For")) job.out.headers.Set("X-Forwarded-For", api::HostOf(req.remote_address));
+    // The client as this node resolved it (api/client_address.h: X-Forwarded-For only from
+    // trusted proxies); the leader trusts the API nodes, so a client cannot forge it.
+    job.out.headers.Set("X-Forwarded-For", api::HostOf(req.remote_address));
     job.out.body = req.body;
     job.req = std::move(req);
     job.respond = api::MakeOnceResponder(std::move(respond));

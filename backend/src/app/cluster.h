@@ -155,7 +155,7 @@ class Cluster {
 // /ready predicate (api/metrics.h). kInvalidField / kMissingField name the bad flag.
 Result<std::unique_ptr<Cluster>> OpenClusterNode(const std::string& store_url, const std::string& node_id,
                                                  const std::string& role, const std::string& advertise,
-                                                 int64_t lease_ms, const std::string& secret_file,
+                                                 int64_t lease_ms, int64_t ready_lag_ms, const std::string& secret_file,
                                                  engine::Options eopts,
                                                  std::unique_ptr<engine::Engine>& engine_out);
 

@@ -79,6 +79,7 @@ Result<void> LoadDemoMarket(engine::Engine& e, int64_t admin, int64_t dev, int64
   latam.maker_fee_bp = 10;
   latam.taker_fee_bp = 20;
   CX_TRY(e.Execute(CreateInstrument{admin, true, latam}));
+  int demo_orders = 0;
   auto order = [&](int64_t user, int64_t inst, OrderSide side, int64_t price, int64_t kg, int64_t sell_batch = 0) -> Result<void> {
     PlaceOrder p;
     p.actor = user;
@@ -87,7 +88,7 @@ Result<void> LoadDemoMarket(engine::Engine& e, int64_t admin, int64_t dev, int64
     p.order.price = price;
     p.order.qty = kg;
     p.order.batch = sell_batch;
-    p.order.client_id = "demo";
+    p.order.client_id = "demo-" + std::to_string(++demo_orders);  // unique per account (issue 10)
     CX_TRY(e.Execute(p));
     return Ok();
   };

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/client_address.h"
 #include "api/http_server.h"
 #include "api/router.h"
 #include "core/merkle.h"
@@ -157,17 +158,19 @@ struct ServeOptions {
   std::string fix_listen, fix_config;  // FIX 4.4 gateway (app/fix_bridge.h)
   std::string tls_cert, tls_key;       // HTTPS on --listen (api/http_server.h)
   std::vector<std::string> cors_origins;  // CORS allow-list (api/cors.h)
+  std::vector<std::string> trusted_proxies;  // --trusted-proxy CIDR (api/client_address.h)
   std::string sanctions;                  // sanctions list file (app/kyc.h)
   // Cluster (app/cluster.h): with a postgres:// --store, the node's role and identity.
   std::string store;  // --store URL (postgres://...; a SQLite path otherwise)
   std::string node_id, role = "standby", advertise, cluster_secret_file;
   int64_t lease_ms = 3000;
+  int64_t ready_lag_ms = 2000;
   std::string redis, log_format = "text";  // --redis URL, --log-format json|text (app/ops.h)
 #ifdef CX_HAVE_CHAIN
   app::ChainOptions chain;  // --chain* (app/chain_worker.h)
 #endif
 #ifdef CX_HAVE_CHAIN_PROOFS
-  bool chain_anchor = false;  // --chain-anchor (app/chain_anchor.h)
+  bool chain_anchor = true;  // --chain-anchor[=false] / --no-chain-anchor (app/chain_anchor.h)
 #endif
 };
 
@@ -179,6 +182,12 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   const int alert_scan_seconds = o.alert_scan_seconds;
   const app::RateLimits& limits = o.limits;
   const std::string& public_host = o.public_host;
+  if (auto tp = api::ParseTrustedProxies(o.trusted_proxies); tp.ok()) {
+    api::SetTrustedProxies(std::move(tp).value());
+  } else {
+    std::cerr << "carbonx: --trusted-proxy: " << tp.error().message << "\n";
+    return 2;
+  }
   int lock = LockDataDir(data);
   (void)lock;
   // Market data and private order feeds are published from durable engine outcomes.
@@ -189,6 +198,14 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   // API keys: the edge's copy of keys and owners' roles follows the engine (apikey_auth.h).
   app::ApiKeyDirectory api_keys;
   eopts.observe = app::ObserveApiKeys(std::move(eopts.observe), &api_keys);
+  // Cluster followers drop an erased user's data key from memory (app/privacy.h).
+  std::atomic<app::PiiVault*> vault_slot{nullptr};
+  std::atomic<app::Cluster*> cluster_slot{nullptr};
+  eopts.observe = app::ObserveErasures(std::move(eopts.observe), [&vault_slot] { return vault_slot.load(); },
+                                       [&cluster_slot] {
+                                         app::Cluster* c = cluster_slot.load();
+                                         return c != nullptr && !c->is_leader();
+                                       });
   // Redis, metrics, logs, error tracking, usage (issue 10; app/ops.h).
   auto wiring = app::OpsWiring::Start(data, o.redis, o.log_format, o.node_id);
   if (!wiring.ok()) {
@@ -208,12 +225,14 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   // store serves one node, unfenced, as with SQLite).
   if (!o.node_id.empty() && (o.store.rfind("postgres://", 0) == 0 || o.store.rfind("postgresql://", 0) == 0)) {
     auto c = app::OpenClusterNode(o.store, o.node_id, o.role, o.advertise.empty() ? listen : o.advertise, o.lease_ms,
+                                  o.ready_lag_ms,
                                   o.cluster_secret_file, eopts, engine);
     if (!c.ok()) {
       std::cerr << "carbonx: cluster: " << c.error().message << "\n";
       return 1;
     }
     cluster = std::move(*c);
+    cluster_slot = cluster.get();
     ow.SetLeaderCheck([cl = cluster.get()] { return cl->is_leader(); });
   } else {
     engine = OpenEngine(data, eopts, o.store);
@@ -222,6 +241,8 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   if (fix) fix->Attach(*engine);
 #endif
   feed.Bootstrap(engine->state());
+  if (auto nr = feed.RebuildNotifications(o.store.empty() ? DbPath(data) : o.store, engine->state()); !nr.ok())  // issue 9
+    std::cerr << "carbonx: notifications not rebuilt: " << nr.error().message << "\n";
   ow.AttachEngine(*engine);
   api_keys.Bootstrap(engine->state());
   // Personal data (app/pii.h): DIR/pii.db under $CX_PII_MASTER_KEY or DIR/pii.key. Keys of
@@ -231,6 +252,7 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
     std::cerr << "carbonx: personal-data vault: " << vault.error().message << "\n";
     return 1;
   }
+  vault_slot = vault->get();
   if (auto n = app::ShredErasedKeys(**vault, engine->state()); !n.ok())
     std::cerr << "carbonx: shredding erased users' keys: " << n.error().message << "\n";
   engine->Start();
@@ -319,6 +341,7 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
   auto rr = app::RegisterRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterDocumentRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterMarketRoutes(router, ctx, feed);
+  if (rr.ok()) rr = app::RegisterNotificationRoutes(router, feed);  // issue 9
   if (rr.ok()) rr = app::RegisterSecurityRoutes(router, ctx);
   if (rr.ok()) rr = app::RegisterPrivacyRoutes(router, ctx);
   // KYC/AML and payment webhooks (app/kyc.h): sanctions list and webhook secrets.
@@ -397,6 +420,7 @@ int Serve(const std::string& data, ServeOptions o, const char* argv0) {
       return 1;
     }
     chain_proofs = std::move(*p);
+    if (auto anchor = chain_proofs->AnchorCoSender()) chain_worker->AddCoSender(std::move(anchor));
     chain_proofs->Start();
   }
   if (rr.ok()) rr = app::RegisterChainProofRoutes(router, ctx);
@@ -589,10 +613,18 @@ int main(int argc, char** argv) {
   serve->add_option("--cors-origin", so.cors_origins,
                     "an origin allowed to call the API from a browser, e.g. https://app.example.com (repeatable)")
       ->take_all();
+  serve->add_option("--trusted-proxy", so.trusted_proxies,
+                    "CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable; default 127.0.0.1/32 "
+                    "and ::1; \"none\" trusts no proxy)")
+      ->take_all();
   serve->add_option("--store", so.store, "journal store: postgres://... (cluster) or a SQLite path (default: DATA/carbonx.db)");
   serve->add_option("--node-id", so.node_id, "cluster: this node's unique name");
   serve->add_option("--role", so.role, "cluster: leader|standby (may lead) or api (never leads)")->capture_default_str();
   serve->add_option("--advertise", so.advertise, "cluster: HOST:PORT other nodes forward writes to (default: --listen)");
+  serve->add_option("--ready-lag-ms", so.ready_lag_ms,
+                    "cluster: a follower is ready while its last journal read is at most this old (ms)")
+      ->check(CLI::Range(int64_t{50}, int64_t{600000}))
+      ->capture_default_str();
   serve->add_option("--lease-ms", so.lease_ms, "cluster: engine lease in milliseconds (renewed every third)")
       ->check(CLI::Range(int64_t{300}, int64_t{600000}))->capture_default_str();
   serve->add_option("--cluster-secret-file", so.cluster_secret_file,
@@ -616,8 +648,9 @@ int main(int argc, char** argv) {
   serve->add_option("--chain-public-url", so.chain.public_url, "RPC URL browsers may use (default: --chain)");
 #endif
 #ifdef CX_HAVE_CHAIN_PROOFS
-  serve->add_flag("--chain-anchor", so.chain_anchor,
-                  "with --chain: anchor every sealed journal block in JournalAnchor (docs/chain.md, chain proofs)");
+  serve->add_flag("--chain-anchor,!--no-chain-anchor", so.chain_anchor,
+                  "with --chain: anchor every sealed journal block in JournalAnchor, sent by the chain worker "
+                  "(default on; --chain-anchor=false or --no-chain-anchor turns it off; docs/chain.md)");
 #endif
 
   auto* imp = app.add_subcommand("import", "Import public registry exports (CSV)");

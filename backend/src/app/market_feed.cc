@@ -9,6 +9,7 @@
 #include "app/market_views.h"
 #include "app/service.h"
 #include "exchange/order_book.h"
+#include "store/pg_store.h"
 
 namespace cx::app {
 using registry::RegistryState;
@@ -34,6 +35,7 @@ struct Observed {
   std::vector<PrivFill> fills;
   std::vector<PrivOrder> orders;
   std::vector<registry::Alert> alerts;
+  std::vector<Notice> notices;  // issue 9
   int64_t seq = 0;  // last journal seq of the command (issue 10: fan-out envelopes)
 };
 
@@ -49,8 +51,36 @@ marketdata::Trade TradeOf(const registry::Fill& f) {
   return t;
 }
 
-
 }  // namespace
+
+std::optional<marketdata::Trade> OnchainTradeOf(const RegistryState& s, const registry::OnchainFill& f,
+                                                int64_t ordinal) {
+  if (f.batch <= 0 || f.quantity_kg <= 0 || f.quantity_kg > marketdata::kMaxQtyKg) return std::nullopt;
+  // unitPrice: decimal uint256, payment-token (6 decimals) minor units per kg.
+  const std::string& up = f.unit_price;
+  if (up.empty() || up.size() > 18 || up.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const int64_t unit = std::stoll(up);
+  constexpr int64_t kTokenMinorPerCentPerTonneFactor = 10;  // 10^6 / 10^2 / 1000 kg
+  if (unit % kTokenMinorPerCentPerTonneFactor != 0) return std::nullopt;  // not a whole cent per tonne
+  const int64_t price = unit / kTokenMinorPerCentPerTonneFactor;
+  if (price <= 0 || price > marketdata::kMaxPrice) return std::nullopt;
+  int64_t instrument = 0;
+  for (const auto& [id, in] : s.instruments())
+    if (in.kind == registry::InstrumentKind::kBatch && in.batch == f.batch) {
+      instrument = id;
+      break;
+    }
+  if (!instrument) return std::nullopt;
+  marketdata::Trade t;
+  t.instrument = InstrumentId(instrument);
+  t.id = TradeId(ordinal);
+  t.ts_us = f.ts * marketdata::kUsPerSecond;
+  t.price = price;
+  t.qty_kg = f.quantity_kg;
+  t.taker_side = marketdata::Side::kBuy;  // a fill takes a listing: the buyer is the taker
+  t.venue = marketdata::Venue::kOnchain;
+  return t;
+}
 
 uint8_t CategoriesOf(const RegistryState& s, const registry::Instrument& in) {
   registry::Nature nature = registry::Nature::kUnknown;
@@ -93,8 +123,18 @@ void MarketFeed::Bootstrap(const RegistryState& s) {
   std::vector<marketdata::Outgoing> drop;
   for (const auto& [id, in] : s.instruments())
     (void)feed_.AddInstrument(marketdata::InstrumentInfo{InstrumentId(id), CategoriesOf(s, in), 2});
-  for (const auto& f : s.fills()) {
-    (void)feed_.OnTrade(TradeOf(f), drop);
+  // Exchange and on-chain trades, merged by time (stable: each venue keeps its order).
+  std::vector<marketdata::Trade> past;
+  past.reserve(s.fills().size() + s.proofs().fills.size());
+  for (const auto& f : s.fills()) past.push_back(TradeOf(f));
+  const auto& ofills = s.proofs().fills;
+  for (size_t i = 0; i < ofills.size(); ++i)
+    if (auto t = OnchainTradeOf(s, ofills[i], static_cast<int64_t>(i) + 1)) past.push_back(*t);
+  std::stable_sort(past.begin(), past.end(), [](const auto& a, const auto& b) { return a.ts_us < b.ts_us; });
+  for (marketdata::Trade t : past) {
+    if (const auto* md = feed_.market(t.instrument)) t.ts_us = std::max(t.ts_us, md->now_us());
+    t.ts_us = std::max(t.ts_us, feed_.index().now_us());
+    (void)feed_.OnTrade(t, drop);
     drop.clear();
   }
   auto& sh = shadow_;
@@ -116,6 +156,7 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
   if (!o.events) return nullptr;
   auto item = std::make_shared<Observed>();
   item->seq = o.last_seq;
+  item->notices = NoticesOf(s, *o.events, o.ts);
   std::set<int64_t> orders;
   auto user_of = [&](int64_t account) -> int64_t {
     const registry::User* u = s.user_by_account(account);
@@ -141,6 +182,14 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
       orders.insert(ou->order);
     } else if (const auto* al = std::get_if<registry::AlertRaised>(&e)) {
       item->alerts.push_back(al->alert);
+    } else if (const auto* lo = std::get_if<registry::ChainLogObserved>(&e);
+               lo && lo->fact.kind == registry::ChainLogKind::kListingFilled) {
+      const auto& ofills = s.proofs().fills;
+      for (size_t i = ofills.size(); i-- > 0;)
+        if (ofills[i].tx_hash == lo->fact.tx_hash && ofills[i].log_index == lo->fact.log_index) {
+          if (auto t = OnchainTradeOf(s, ofills[i], static_cast<int64_t>(i) + 1)) item->trades.push_back(*t);
+          break;
+        }
     } else if (const auto* t = std::get_if<registry::TradeExecuted>(&e)) {
       item->trades.push_back(TradeOf(t->fill));
       orders.insert(t->fill.buy_order);
@@ -175,7 +224,7 @@ std::shared_ptr<const void> MarketFeed::Observe(const RegistryState& s, const en
     for (auto& [inst, v] : ups) item->depth.emplace_back(InstrumentId(inst), std::move(v));
   }
   if (item->instruments.empty() && item->trades.empty() && item->depth.empty() && item->fills.empty() &&
-      item->orders.empty() && item->alerts.empty())
+      item->orders.empty() && item->alerts.empty() && item->notices.empty())
     return nullptr;
   return item;
 }
@@ -259,6 +308,7 @@ void MarketFeed::PublishLocked(const std::vector<std::shared_ptr<const void>>& i
       AppendOrderJson(data, o.order, o.symbol);
       send_private(o.user, "order", data);
     }
+    for (const Notice& n : it.notices) Deliver(NotificationLog::Channel(n.user), notes_.Add(n));
     for (const auto& a : it.alerts) {
       std::string text = "{\"channel\":\"alerts\",\"seq\":" + std::to_string(++alerts_seq_) +
                          ",\"type\":\"alert\",\"data\":" + AlertJson(a) + "}";
@@ -280,6 +330,8 @@ void MarketFeed::AdvanceTime(int64_t now_us) {
 
 bool MarketFeed::Authorize(const auth::Principal& p, const std::string& channel) {
   if (channel == "alerts") return p.authenticated && (p.Has(auth::Role::kAdmin) || p.Has(auth::Role::kAuditor));
+  if (channel == "notifications" || channel.rfind("notifications:", 0) == 0)
+    return p.authenticated && channel == NotificationLog::Channel(p.user_id);
   if (channel.rfind("orders:", 0) != 0) return true;
   return p.authenticated && channel == "orders:" + std::to_string(p.user_id);
 }
@@ -296,9 +348,25 @@ Result<std::string> MarketFeed::Subscribe(const std::string& channel, const std:
     uint64_t seq = private_seq_.count(user) ? private_seq_[user] : 0;
     return "{\"channel\":\"" + channel + "\",\"type\":\"snapshot\",\"seq\":" + std::to_string(seq) + "}";
   }
+  if (channel.rfind("notifications:", 0) == 0) {
+    CX_ASSIGN_OR_RETURN(int64_t user, api::ParseId(channel.substr(14), "channel"));
+    if (!subscribe()) return Err(Code::kTooLarge, "too many channels", "channel");
+    return "{\"channel\":\"" + channel + "\",\"type\":\"snapshot\",\"seq\":" + std::to_string(notes_.seq(user)) + "}";
+  }
   CX_ASSIGN_OR_RETURN(std::string snap, feed_.SnapshotMessage(channel));
   if (!subscribe()) return Err(Code::kTooLarge, "too many channels", "channel");
   return snap;
+}
+
+Result<void> MarketFeed::RebuildNotifications(const std::string& store_url, const RegistryState& s) {
+  CX_ASSIGN_OR_RETURN(auto store, store::OpenStore(store_url, /*writer=*/false));
+  std::lock_guard l(mu_);
+  return app::RebuildNotifications(*store, s, notes_);
+}
+
+std::string MarketFeed::Notifications(int64_t user, uint64_t after_seq, size_t limit) {
+  std::lock_guard l(mu_);
+  return notes_.Recent(user, after_seq, limit);
 }
 
 Result<std::string> MarketFeed::Trades(int64_t instrument, size_t limit) {

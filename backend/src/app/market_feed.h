@@ -7,8 +7,19 @@
 //
 // Channels: those of marketdata::MarketDataFeed (depth:<id>, bbo:<id>, trades:<id>,
 // candles:<id>:<iv>, stats:<id>, index:<c>) plus the private orders:<user id> (order
-// updates and fills of that user's account) and "alerts" (detector alerts; admins and
-// auditors). Every channel's messages carry seq = last+1;
+// updates and fills of that user's account), the private notifications:<user id>
+// (app/notifications.h: exchange and chain events that concern the user; only that user
+// may subscribe) and "alerts" (detector alerts; admins and auditors).
+//
+// On-chain fills (issue 9): a CarbonMarket ListingFilled indexed by the chain worker
+// (ChainLogObserved) of a mirrored batch that an exchange instrument of kind "batch" lists
+// prints in that instrument's market data (trades, candles, VWAP, stats, indices) with
+// venue "onchain" and trade id = the fill's ordinal in the on-chain fill list (venues have
+// separate id spaces). Its price is converted exactly: unitPrice (payment-token minor units
+// per kg, 6 decimals) * 1000 / 10^4 = cents per tonne, i.e. unitPrice / 10; a unitPrice
+// that is not a multiple of 10 (a fraction of a cent per tonne), a fill of a batch no
+// instrument lists, or one outside the market-data bounds prints only in the on-chain venue
+// (GET /api/v1/chain/market/fills). Every channel's messages carry seq = last+1;
 // a subscriber first gets a snapshot (or for orders:<u> a snapshot marker with the current
 // seq; the open orders come from REST), so a gap is detectable.
 //
@@ -25,12 +36,15 @@
 #include <tuple>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/pubsub.h"
+#include "api/router.h"
 #include "auth/principal.h"
 #include "engine/engine.h"
+#include "app/notifications.h"
 #include "marketdata/feed.h"
 
 namespace cx::app {
@@ -54,7 +68,13 @@ class MarketFeed {
   using Outlet = std::function<void(uint64_t journal_seq, std::vector<std::pair<std::string, std::string>> messages)>;
   void set_outlet(Outlet outlet);
 
-  // May `p` subscribe to `channel`?  orders:<u> only for user u.
+  // Issue 9: rebuilds the notification history from the journal tail of the store at
+  // `store_url` (a SQLite path or postgres:// URL, opened read-only here), before Start.
+  Result<void> RebuildNotifications(const std::string& store_url, const registry::RegistryState& s);
+  // GET /api/v1/notifications body: `user`'s kept notifications after `after_seq`.
+  std::string Notifications(int64_t user, uint64_t after_seq, size_t limit);
+
+  // May `p` subscribe to `channel`?  orders:<u> and notifications:<u> only for user u.
   static bool Authorize(const auth::Principal& p, const std::string& channel);
   // WebSocket subscribe: validates the channel, subscribes through `subscribe` and
   // returns the snapshot message, atomically with respect to Publish.
@@ -93,7 +113,16 @@ class MarketFeed {
   void FlushOutlet(uint64_t journal_seq);
   Outlet outlet_;
   std::vector<std::pair<std::string, std::string>> outlet_batch_;
+  NotificationLog notes_;  // issue 9 (under mu_)
 };
+
+// GET /api/v1/notifications (app/notification_routes.cc).
+Result<void> RegisterNotificationRoutes(api::Router& router, MarketFeed& feed);
+
+// The market-data trade an on-chain fill prints (see the header comment), or nullopt when
+// it prints only in the on-chain venue. `ordinal` = 1 + its index in s.proofs().fills.
+std::optional<marketdata::Trade> OnchainTradeOf(const registry::RegistryState& s, const registry::OnchainFill& f,
+                                                int64_t ordinal);
 
 // Category flags of an instrument (nature-based / technical / removal) for the indices.
 uint8_t CategoriesOf(const registry::RegistryState& s, const registry::Instrument& in);

@@ -2,6 +2,9 @@
 // fills, market data (book, trades, candles, stats), indices and primary auctions.
 // Prices are decimal strings in the instrument currency per tonne (2 decimals);
 // quantities are tonnes with up to 3 decimals (kilogram precision).
+#include <atomic>
+#include <memory>
+
 #include <boost/json.hpp>
 
 #include "app/market_feed.h"
@@ -108,6 +111,27 @@ Result<std::string> OrderReply(const RegistryState& s, const engine::Outcome& ou
       if (!first) v += ',';
       first = false;
       v += FillJson(s, t->fill, o->account);
+    }
+  v += "]}";
+  return v;
+}
+
+// The reply to an idempotent retry: the order now, with all its fills so far; an order
+// the book refused on entry gets the refusal it got the first time.
+Result<std::string> ReplayReply(const RegistryState& s, const registry::Order& o) {
+  if (o.status == registry::OrderStatus::kRejected)
+    return Err(static_cast<Code>(o.code), "the book refused the order", "order");
+  std::string v = OrderJson(s, o);
+  v.pop_back();
+  v += ",\"fills\":[";
+  bool first = true;
+  if (const auto* ids = s.FillsOf(o.account))
+    for (int64_t fid : *ids) {
+      const registry::Fill& f = s.fills()[static_cast<size_t>(fid - 1)];
+      if (f.buy_order != o.id && f.sell_order != o.id) continue;
+      if (!first) v += ',';
+      first = false;
+      v += FillJson(s, f, o.account);
     }
   v += "]}";
   return v;
@@ -249,11 +273,31 @@ Result<void> RegisterMarketRoutes(api::Router& router, ServiceContext& ctx, Mark
     registry::PlaceOrder cmd;
     cmd.actor = p.user_id;
     cmd.order = std::move(o);
-    Submit(*c, std::move(cmd), [](const RegistryState& s, const engine::Outcome& out) -> Result<std::string> {
-      const auto& e = std::get<registry::OrderSubmitted>(out.events->front());
-      return OrderReply(s, out, e.order.id);
-    }, respond, 201);
-  }, "Place an order; cash or credits are locked before it enters the book", "OrderRequest", "Order", 201));
+    // An idempotent retry (same client_order_id, same terms) produces no event: it is
+    // answered 200 with the existing order and `Idempotent-Replay: true`.
+    auto replay = std::make_shared<std::atomic<bool>>(false);
+    c->engine->Submit(engine::Request{cmd, [cmd, replay](const RegistryState& s, const engine::Outcome& out) -> Result<std::string> {
+      if (out.events && !out.events->empty()) {
+        const auto& e = std::get<registry::OrderSubmitted>(out.events->front());
+        return OrderReply(s, out, e.order.id);
+      }
+      const registry::Order* prior = s.ClientOrder(cmd);
+      if (!prior) return Err(Code::kInternal, "no order for this client_order_id");
+      replay->store(true);
+      return ReplayReply(s, *prior);
+    }, [respond, replay](Result<std::string> r) {
+      if (!r.ok()) {
+        respond(HttpResponse::Problem(r.error()));
+        return;
+      }
+      const bool again = replay->load();
+      HttpResponse res = HttpResponse::Json(again ? 200 : 201, std::move(r).value());
+      if (again) res.headers.Set("Idempotent-Replay", "true");
+      respond(std::move(res));
+    }});
+  }, "Place an order; cash or credits are locked before it enters the book. client_order_id is unique per "
+     "account: a retry with the same id and terms answers 200 with the existing order (header "
+     "Idempotent-Replay: true); the same id with other terms is refused 409", "OrderRequest", "Order", 201));
 
   CX_TRY(add(Method::kGet, "/api/v1/orders", kUser, [c](HttpRequest&& req, const Principal& p, Responder respond) {
     CX_GET(page, GetPage(req));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "app/market_feed.h"
 #include "app/views.h"
 #include "core/units.h"
 #include "exchange/order_book.h"
@@ -117,6 +118,17 @@ Result<InstrumentData> CopyInstrument(const RegistryState& s, int64_t id, int64_
     if (f.instrument != id) continue;
     d.prices.push_back({f.ts, static_cast<double>(f.price) / 100.0});
     if (f.ts >= since_us) d.trades.push_back({f.ts / 1000, f.price, f.qty});
+  }
+  // Issue 9: the instrument's on-chain fills (venue "onchain", app/market_feed.h), in time order.
+  const auto& ofills = s.proofs().fills;
+  for (size_t i = 0; i < ofills.size(); ++i)
+    if (auto t = OnchainTradeOf(s, ofills[i], static_cast<int64_t>(i) + 1); t && t->instrument.value() == id) {
+      d.prices.push_back({t->ts_us, static_cast<double>(t->price) / 100.0});
+      if (t->ts_us >= since_us) d.trades.push_back({t->ts_us / 1000, t->price, t->qty_kg});
+    }
+  if (!ofills.empty()) {
+    std::stable_sort(d.prices.begin(), d.prices.end(), [](const auto& a, const auto& b) { return a.ts_us < b.ts_us; });
+    std::stable_sort(d.trades.begin(), d.trades.end(), [](const auto& a, const auto& b) { return a.ts_ms < b.ts_ms; });
   }
   if (const exchange::OrderBook* b = s.book(id)) {
     auto bid = b->best_bid(), ask = b->best_ask();

@@ -323,6 +323,7 @@ Result<PiiKey> PiiVault::DataKey(std::string_view key_id) {
   if (!ValidKeyId(key_id)) return Err(Code::kInvalidField, "malformed personal-data key id", "pii_key");
   std::string id(key_id);
   if (auto it = keys_.find(id); it != keys_.end()) return it->second;
+  if (forgotten_.count(id)) return Err(Code::kNotFound, "personal data erased (no key)", "pii_key");
   auto w = wrapped_.find(id);
   if (w == wrapped_.end()) {
     // Shared key table (PostgreSQL): the key may have been created by another node.
@@ -367,18 +368,29 @@ Result<void> PiiVault::Shred(std::string_view key_id) {
     // Gone from memory first: nothing resolves it from here on, even if the delete fails
     // (then it is retried at the next start: ShredErasedKeys).
     std::lock_guard<std::mutex> l(mu_);
-    if (auto it = keys_.find(id); it != keys_.end()) {
-      it->second.fill(0);
-      keys_.erase(it);
-    }
-    wrapped_.erase(id);
-    for (auto it = people_.begin(); it != people_.end();) {
-      if (it->second.pii_key == id) it = people_.erase(it);
-      else ++it;
-    }
+    DropFromMemory(id);
   }
   CX_TRY(impl_->Delete(id));
   return Ok();  // idempotent: shredding a missing key is not an error
+}
+
+void PiiVault::Forget(std::string_view key_id) {
+  std::string id(key_id);
+  std::lock_guard<std::mutex> l(mu_);
+  DropFromMemory(id);
+  forgotten_.insert(std::move(id));
+}
+
+void PiiVault::DropFromMemory(const std::string& id) {
+  if (auto it = keys_.find(id); it != keys_.end()) {
+    it->second.fill(0);
+    keys_.erase(it);
+  }
+  wrapped_.erase(id);
+  for (auto it = people_.begin(); it != people_.end();) {
+    if (it->second.pii_key == id) it = people_.erase(it);
+    else ++it;
+  }
 }
 
 Result<bool> PiiVault::Has(std::string_view key_id) {

@@ -23,7 +23,8 @@
 // the store's migrations), so every node of a cluster shares it. The master key stays a
 // per-deployment secret outside the database in both cases. PostgreSQL specifics: a key
 // created by another node is fetched by id on first use (one indexed lookup, then cached);
-// a key shredded by another node stays usable in this process's cache until restart (the
+// a key shredded by another node leaves this process's memory when this node's engine
+// applies the erasure (ObserveErasures: Forget), and is never fetched again here (the
 // user is shown erased everywhere at once anyway: PersonOf checks User::erased first);
 // deleted rows leave PostgreSQL's files only at VACUUM (run after each Shred) and its WAL
 // only when the WAL is recycled, where SQLite's secure_delete zeroes them at once.
@@ -44,6 +45,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.h"
@@ -85,6 +87,9 @@ class PiiVault {
   Result<std::string> Seal(std::string_view key_id, std::string_view plaintext);
   Result<std::string> Unseal(std::string_view key_id, std::string_view sealed);
   Result<void> Shred(std::string_view key_id);
+  // Drops the key from this process's memory (zeroed) and refuses to load it again, without
+  // touching the key table: another node shreds it (cluster followers; ObserveErasures).
+  void Forget(std::string_view key_id);
   // Does the key exist (not shredded)?
   Result<bool> Has(std::string_view key_id);
   // Number of live subjects (tests, metrics).
@@ -105,6 +110,7 @@ class PiiVault {
  private:
   PiiVault() = default;
   Result<PiiKey> DataKey(std::string_view key_id);  // mu_ held; memory only
+  void DropFromMemory(const std::string& id);       // mu_ held: the key (zeroed), its wrap, people
   struct Impl;
   struct SqliteTable;
   struct PgTable;
@@ -128,6 +134,7 @@ class PiiVault {
     Person person;
   };
   std::unordered_map<int64_t, Cached> people_;  // user id -> resolved; mu_
+  std::unordered_set<std::string> forgotten_;     // Forget()-ed ids: never loaded again; mu_
 };
 
 // AES-256-GCM helpers (exposed for tests): nonce(12) || ct || tag(16).

@@ -262,6 +262,31 @@ TEST(PiiVaultPostgres, NodesShareTheKeyTable) {
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code, Code::kNotFound);
   EXPECT_EQ(*(*c)->Count(), 0);
+  // A follower forgets a key another node shreds when it applies the erasure: gone from
+  // its memory at once and never fetched again, even before the row is deleted.
+  std::string id3 = *(*a)->NewSubject();
+  std::string sealed3 = *(*a)->Seal(id3, "ivan@example.net");
+  ASSERT_TRUE((*b)->Unseal(id3, sealed3).ok());  // cached on b
+  std::vector<registry::Event> events{registry::UserErased{7, id3}};
+  engine::Outcome out;
+  out.events = &events;
+  bool follower = false;
+  int next_calls = 0;
+  auto observe = ObserveErasures([&](const registry::RegistryState&, const engine::Outcome&) -> std::shared_ptr<const void> {
+    ++next_calls;
+    return nullptr;
+  }, [&]() -> PiiVault* { return b->get(); }, [&] { return follower; });
+  registry::RegistryState st;
+  (void)observe(st, out);  // the leader's view: not durable yet, nothing forgotten
+  EXPECT_TRUE((*b)->Unseal(id3, sealed3).ok());
+  follower = true;
+  (void)observe(st, out);
+  EXPECT_EQ(next_calls, 2);
+  auto forgotten = (*b)->Unseal(id3, sealed3);
+  ASSERT_FALSE(forgotten.ok());
+  EXPECT_EQ(forgotten.error().code, Code::kNotFound);
+  EXPECT_FALSE(*(*b)->Has(id3));
+  EXPECT_TRUE((*a)->Unseal(id3, sealed3).ok());  // the key row itself is the leader's to shred
   // A wrong master key cannot open what the others sealed.
   auto w = PiiVault::OpenPostgres(*url, Master(12));
   ASSERT_TRUE(w.ok());

@@ -8,6 +8,8 @@
 // Thread-safe (the vault is); call from workers or the HTTP threads, not the engine thread
 // (except SealedLoginRecord, a pure function of the user).
 #pragma once
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -34,5 +36,12 @@ std::string PasswordHashOf(PiiVault& v, std::string_view record);
 // Shreds the keys of users the registry shows erased (start-up; idempotent). Returns how
 // many keys were still there.
 Result<int64_t> ShredErasedKeys(PiiVault& v, const registry::RegistryState& s);
+// Cluster followers (issue 10): when this node's engine applies a UserErased event that
+// another node committed, the erased user's data key leaves this process's memory
+// (PiiVault::Forget) -- the leader shreds the key row itself. Wraps engine::Options::observe
+// (`next` may be empty). `vault` may return nullptr (not open yet); `is_follower` decides
+// per outcome (on the leader the event is not durable yet when observed: it does nothing).
+using EngineObserve = std::function<std::shared_ptr<const void>(const registry::RegistryState&, const engine::Outcome&)>;
+EngineObserve ObserveErasures(EngineObserve next, std::function<PiiVault*()> vault, std::function<bool()> is_follower);
 
 }  // namespace cx::app

@@ -119,6 +119,20 @@ Result<int64_t> ShredErasedKeys(PiiVault& v, const registry::RegistryState& s) {
   return n;
 }
 
+EngineObserve ObserveErasures(EngineObserve next, std::function<PiiVault*()> vault, std::function<bool()> is_follower) {
+  return [next = std::move(next), vault = std::move(vault), is_follower = std::move(is_follower)](
+             const registry::RegistryState& s, const engine::Outcome& o) -> std::shared_ptr<const void> {
+    if (o.events && is_follower && is_follower()) {
+      for (const registry::Event& e : *o.events) {
+        const auto* er = std::get_if<registry::UserErased>(&e);
+        if (!er || er->pii_key.empty()) continue;
+        if (PiiVault* v = vault ? vault() : nullptr) v->Forget(er->pii_key);
+      }
+    }
+    return next ? next(s, o) : nullptr;
+  };
+}
+
 // ------------------------------------------------------------------ routes
 namespace {
 

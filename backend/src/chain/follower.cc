@@ -12,9 +12,8 @@ namespace {
 
 constexpr size_t kMaxEncodedAncestors = 100000;
 
-Error FollowerError(std::string_view name, std::string message) {
-  return Error::Make(Code::kBadState, std::move(message), std::string(name));
-}
+// A re-org below what the cursor keeps: CHAIN_REORG_TOO_DEEP (7008), field "cursor".
+Error ReorgTooDeep(std::string message) { return Error::Make(Code::kChainReorgTooDeep, std::move(message), "cursor"); }
 
 }  // namespace
 
@@ -99,9 +98,8 @@ Result<std::optional<uint64_t>> LogFollower::CheckReorg() {
     }
   }
   if (!ancestor) {
-    return FollowerError("CHAIN_FOLLOWER_REORG_TOO_DEEP",
-                         "re-org deeper than the " + std::to_string(c.ancestors.size() + 1) +
-                             " kept block hashes below block " + std::to_string(c.block_number));
+    return ReorgTooDeep("re-org deeper than the " + std::to_string(c.ancestors.size() + 1) +
+                        " kept block hashes below block " + std::to_string(c.block_number));
   }
   FollowerCursor back;
   back.block_number = *ancestor;
@@ -210,6 +208,36 @@ Result<PollResult> LogFollower::Poll() {
   out.delivered_to = target;
   out.caught_up = target >= *horizon;
   return out;
+}
+
+Result<uint64_t> FindDeploymentBlock(RpcClient& rpc, const Address& contract) {
+  CX_ASSIGN_OR_RETURN(uint64_t head, rpc.BlockNumber());
+  auto has_code = [&](uint64_t n) -> Result<bool> {
+    CX_ASSIGN_OR_RETURN(Bytes code, rpc.GetCode(contract, BlockTag::Number(n)));
+    return !code.empty();
+  };
+  CX_ASSIGN_OR_RETURN(bool at_head, has_code(head));
+  if (!at_head) return Err(Code::kNotFound, "no contract code at " + AddressToHex(contract), "contract");
+  uint64_t lo = 0;
+  uint64_t hi = head;  // invariant: code at hi; none below lo
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    CX_ASSIGN_OR_RETURN(bool at_mid, has_code(mid));
+    if (at_mid) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+uint64_t FollowerStartBlock(RpcClient& rpc, const std::vector<Address>& contracts, std::optional<uint64_t> recorded) {
+  if (recorded) return *recorded;
+  std::optional<uint64_t> first;
+  for (const Address& a : contracts) {
+    auto b = FindDeploymentBlock(rpc, a);
+    if (!b.ok()) return 0;  // no past state on this node: read from the start, as before
+    first = first ? std::min(*first, *b) : *b;
+  }
+  return first.value_or(0);
 }
 
 }  // namespace cx::chain

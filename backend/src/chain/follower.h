@@ -15,7 +15,8 @@
 // cursor's block hash is still the chain's hash at that height; if not, it walks back through
 // the kept hashes to the highest block still canonical (the common ancestor a), calls
 // on_rewind(a + 1, cursor_at_a) and then re-delivers from a + 1 on later polls. A re-org
-// deeper than K fails with CHAIN_FOLLOWER_REORG_TOO_DEEP (kBadState; nothing delivered).
+// deeper than K fails with CHAIN_REORG_TOO_DEEP (Code::kChainReorgTooDeep,
+// field "cursor"; nothing delivered).
 // New blocks are checked to link to the cursor (parent hash) and every delivered log's block
 // hash is checked against the header fetched for its height (in the last K blocks of the
 // range; older blocks of a catch-up range are more than K deep and taken as final).
@@ -104,5 +105,15 @@ class LogFollower {
   std::optional<FollowerCursor> cursor_;
   uint64_t reorgs_seen_ = 0;
 };
+
+// The block `contract` was deployed in: the first block at which it has code, found by binary
+// search with eth_getCode at past blocks (about log2(head) calls). A follower of the contract's
+// logs starts there instead of block 0 (FollowerOptions::start_block). Needs a node serving
+// past state (archive, or a deployment within its pruning window): on an error the caller
+// falls back to 0. kNotFound when the contract has no code at the head.
+Result<uint64_t> FindDeploymentBlock(RpcClient& rpc, const Address& contract);
+// Where followers of `contracts` start without a cursor: `recorded` (a deployment file's
+// "startBlock") when given, else the earliest FindDeploymentBlock of them, else 0.
+uint64_t FollowerStartBlock(RpcClient& rpc, const std::vector<Address>& contracts, std::optional<uint64_t> recorded);
 
 }  // namespace cx::chain

@@ -202,8 +202,9 @@ TEST(LogFollower, ReorgDeeperThanTheKeptHashesFails) {
   chain.Reorg(2, 12);
   auto r = f.Poll();
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().field, "CHAIN_FOLLOWER_REORG_TOO_DEEP");
-  EXPECT_EQ(r.error().code, Code::kBadState);
+  EXPECT_EQ(r.error().field, "cursor");
+  EXPECT_EQ(r.error().code, Code::kChainReorgTooDeep);
+  EXPECT_EQ(CodeName(r.error().code), "CHAIN_REORG_TOO_DEEP");
 }
 
 TEST(LogFollower, RestartFromThePersistedCursorDeliversNothingTwice) {
@@ -257,6 +258,53 @@ TEST(LogFollower, TransportErrorsChangeNothing) {
   EXPECT_FALSE(f.cursor().has_value());
   PollAll(f);
   EXPECT_EQ(sink.Datas(), std::vector<std::string>({"a"}));
+}
+
+
+// A node on which one contract has code from block `deployed` on (eth_getCode at past blocks).
+class CodeNode : public RpcClient {
+ public:
+  CodeNode(uint64_t head, std::optional<uint64_t> deployed) : head_(head), deployed_(deployed) {}
+  int code_calls = 0;
+  Result<std::vector<Result<boost::json::value>>> CallBatch(const std::vector<RpcRequest>& reqs) override {
+    std::vector<Result<boost::json::value>> out;
+    for (const auto& r : reqs) {
+      if (r.method == "eth_blockNumber") {
+        out.emplace_back(boost::json::value(ToQuantity(U256(head_))));
+      } else if (r.method == "eth_getCode") {
+        ++code_calls;
+        auto n = ParseQuantity(std::string(r.params.at(1).as_string()));
+        if (!n.ok()) return n.error();
+        const bool has = deployed_ && static_cast<uint64_t>(*n) >= *deployed_ && static_cast<uint64_t>(*n) <= head_;
+        out.emplace_back(boost::json::value(has ? "0x6080" : "0x"));
+      } else {
+        return Err(Code::kUnsupported, "unexpected " + r.method);
+      }
+    }
+    return out;
+  }
+
+ private:
+  uint64_t head_;
+  std::optional<uint64_t> deployed_;
+};
+
+TEST(LogFollower, FindsTheDeploymentBlockByBinarySearch) {
+  for (uint64_t deployed : {0ULL, 1ULL, 17ULL, 999ULL, 1000ULL}) {
+    CodeNode node(1000, deployed);
+    auto r = FindDeploymentBlock(node, A(7));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(*r, deployed);
+    EXPECT_LE(node.code_calls, 12);  // log2(1000) + the head check
+  }
+  CodeNode node(1000, 300);
+  EXPECT_EQ(FollowerStartBlock(node, {A(7)}, std::nullopt), 300u);
+  EXPECT_EQ(FollowerStartBlock(node, {A(7)}, 12), 12u);  // recorded in the deployment file
+  CodeNode none(50, std::nullopt);
+  auto r = FindDeploymentBlock(none, A(7));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::kNotFound);
+  EXPECT_EQ(FollowerStartBlock(none, {A(7)}, std::nullopt), 0u);  // falls back to block 0
 }
 
 }  // namespace

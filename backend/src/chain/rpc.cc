@@ -25,29 +25,31 @@ namespace {
 
 struct ErrcInfo {
   RpcErrc e;
-  std::string_view name;
   Code code;
+  std::string_view name;
 };
 constexpr ErrcInfo kErrcs[] = {
-    {RpcErrc::kNone, "", Code::kInternal},
-    {RpcErrc::kBadUrl, "CHAIN_RPC_BAD_URL", Code::kInvalidField},
-    {RpcErrc::kTransport, "CHAIN_RPC_TRANSPORT", Code::kUnavailable},
-    {RpcErrc::kTimeout, "CHAIN_RPC_TIMEOUT", Code::kUnavailable},
-    {RpcErrc::kHttpStatus, "CHAIN_RPC_HTTP_STATUS", Code::kUnavailable},
-    {RpcErrc::kRateLimited, "CHAIN_RPC_RATE_LIMITED", Code::kRateLimited},
-    {RpcErrc::kBadResponse, "CHAIN_RPC_BAD_RESPONSE", Code::kBadJson},
-    {RpcErrc::kNodeError, "CHAIN_RPC_NODE_ERROR", Code::kBadRequest},
-    {RpcErrc::kNonceTooLow, "CHAIN_RPC_NONCE_TOO_LOW", Code::kConflict},
-    {RpcErrc::kAlreadyKnown, "CHAIN_RPC_ALREADY_KNOWN", Code::kConflict},
-    {RpcErrc::kUnderpriced, "CHAIN_RPC_UNDERPRICED", Code::kConflict},
-    {RpcErrc::kInsufficientFunds, "CHAIN_RPC_INSUFFICIENT_FUNDS", Code::kInsufficientFunds},
-    {RpcErrc::kReverted, "CHAIN_RPC_REVERTED", Code::kBadState},
-    {RpcErrc::kMethodNotFound, "CHAIN_RPC_METHOD_NOT_FOUND", Code::kUnsupported},
-    {RpcErrc::kLimitExceeded, "CHAIN_RPC_LIMIT_EXCEEDED", Code::kTooLarge},
-    {RpcErrc::kNotFound, "CHAIN_RPC_NOT_FOUND", Code::kNotFound},
+    {RpcErrc::kNone, Code::kInternal, ""},
+    {RpcErrc::kBadUrl, Code::kInvalidField, "CHAIN_RPC_BAD_URL"},
+    {RpcErrc::kTransport, Code::kChainUnavailable, "CHAIN_RPC_TRANSPORT"},
+    {RpcErrc::kTimeout, Code::kChainUnavailable, "CHAIN_RPC_TIMEOUT"},
+    {RpcErrc::kHttpStatus, Code::kChainUnavailable, "CHAIN_RPC_HTTP_STATUS"},
+    {RpcErrc::kRateLimited, Code::kChainUnavailable, "CHAIN_RPC_RATE_LIMITED"},
+    {RpcErrc::kBadResponse, Code::kChainBadResponse, "CHAIN_RPC_BAD_RESPONSE"},
+    {RpcErrc::kNodeError, Code::kChainNodeError, "CHAIN_RPC_NODE_ERROR"},
+    {RpcErrc::kNonceTooLow, Code::kChainNonceTooLow, "CHAIN_RPC_NONCE_TOO_LOW"},
+    {RpcErrc::kAlreadyKnown, Code::kChainAlreadyKnown, "CHAIN_RPC_ALREADY_KNOWN"},
+    {RpcErrc::kUnderpriced, Code::kChainUnderpriced, "CHAIN_RPC_UNDERPRICED"},
+    {RpcErrc::kInsufficientFunds, Code::kChainInsufficientFunds, "CHAIN_RPC_INSUFFICIENT_FUNDS"},
+    {RpcErrc::kReverted, Code::kChainReverted, "CHAIN_RPC_REVERTED"},
+    {RpcErrc::kMethodNotFound, Code::kChainNodeError, "CHAIN_RPC_METHOD_NOT_FOUND"},
+    {RpcErrc::kLimitExceeded, Code::kChainNodeError, "CHAIN_RPC_LIMIT_EXCEEDED"},
+    {RpcErrc::kNotFound, Code::kChainNodeError, "CHAIN_RPC_NOT_FOUND"},
 };
 
-constexpr std::string_view kTag = " [rpc=";
+// The message ends with " [kind=CHAIN_RPC_X rpc=<node code> http=<status> data=<data>]".
+constexpr std::string_view kTag = " [kind=";
+constexpr std::string_view kRpcTag = " rpc=";
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -69,9 +71,18 @@ std::string_view RpcErrcName(RpcErrc e) {
 }
 
 RpcErrc RpcErrcOf(const Error& e) {
-  if (e.field.rfind("CHAIN_RPC_", 0) != 0) return RpcErrc::kNone;
+  const bool chain_code = (e.code >= Code::kChainUnavailable && e.code <= Code::kChainReorgTooDeep) ||
+                          e.code == Code::kInvalidField;
+  if (!chain_code) return RpcErrc::kNone;
+  const std::string& m = e.message;
+  const size_t at = m.rfind(kTag);
+  if (at == std::string::npos || m.empty() || m.back() != ']') return RpcErrc::kNone;
+  const size_t start = at + kTag.size();
+  const size_t end = m.find(kRpcTag, start);
+  if (end == std::string::npos) return RpcErrc::kNone;
+  const std::string_view name(m.data() + start, end - start);
   for (const auto& i : kErrcs) {
-    if (i.e != RpcErrc::kNone && i.name == e.field) return i.e;
+    if (i.e != RpcErrc::kNone && i.name == name) return i.e;
   }
   return RpcErrc::kNone;
 }
@@ -83,10 +94,17 @@ Error ToError(const RpcFailure& f) {
   }
   std::string msg = f.message.empty() ? std::string(RpcErrcName(f.kind)) : f.message;
   msg += kTag;
+  msg += RpcErrcName(f.kind);
+  msg += kRpcTag;
   msg += std::to_string(f.node_code);
   msg += " http=" + std::to_string(f.http_status);
   msg += " data=" + f.data + "]";
-  return Error::Make(code, std::move(msg), std::string(RpcErrcName(f.kind)));
+  return Error::Make(code, std::move(msg), f.method.empty() ? std::string("rpc") : f.method);
+}
+
+Error WithRpcMethod(Error e, std::string_view method) {
+  if (e.field == "rpc" && RpcErrcOf(e) != RpcErrc::kNone) e.field = std::string(method);
+  return e;
 }
 
 RpcFailure RpcFailureOf(const Error& e) {
@@ -105,7 +123,8 @@ RpcFailure RpcFailureOf(const Error& e) {
   f.message = m.substr(0, at);
   std::string_view rest(m);
   rest = rest.substr(at + kTag.size(), rest.size() - at - kTag.size() - 1);
-  // "<code> http=<status> data=<data>"
+  // "<kind> rpc=<code> http=<status> data=<data>"
+  if (size_t r = rest.find(kRpcTag); r != std::string_view::npos) rest = rest.substr(r + kRpcTag.size());
   auto number = [](std::string_view t, auto& out) {
     const char* end = t.data() + t.size();
     const char* stop = t.data();
@@ -172,8 +191,11 @@ json::object CallObject(const CallRequest& c) {
 Result<json::value> RpcClient::Call(std::string_view method, json::array params) {
   std::vector<RpcRequest> reqs;
   reqs.push_back(RpcRequest{std::string(method), std::move(params)});
-  CX_ASSIGN_OR_RETURN(auto results, CallBatch(reqs));
+  auto batch = CallBatch(reqs);
+  if (!batch.ok()) return WithRpcMethod(batch.take_error(), method);
+  auto& results = batch.value();
   if (results.size() != 1) return BadResponse("body", "wrong number of answers");
+  if (!results[0].ok()) return WithRpcMethod(results[0].take_error(), method);
   return std::move(results[0]);
 }
 
@@ -211,7 +233,7 @@ Result<std::vector<std::optional<BlockHeader>>> RpcClient::GetBlockRange(uint64_
   if (results.size() != reqs.size()) return BadResponse("body", "wrong number of answers");
   out.reserve(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
-    if (!results[i].ok()) return results[i].take_error();
+    if (!results[i].ok()) return WithRpcMethod(results[i].take_error(), "eth_getBlockByNumber");
     CX_ASSIGN_OR_RETURN(auto h, DecodeBlockHeader(results[i].value()));
     if (h && h->number != first + i) return BadResponse("block.number", "block at the wrong height");
     out.push_back(std::move(h));

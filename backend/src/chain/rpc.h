@@ -6,14 +6,18 @@
 // requests whatever order the node answers in, errors reported per element).
 //
 // Errors: every call returns cx::Result. A failed call carries a cx::Error whose
-//   - code    is the closest stable cx::Code (kUnavailable: transport/timeout/5xx,
-//               kRateLimited: 429 after retries, kBadJson: unparseable answer,
-//               kConflict: nonce too low / already known / underpriced replacement,
-//               kBadState: execution reverted, kBadRequest: any other node error),
-//   - field   is the stable chain-RPC code name, e.g. "CHAIN_RPC_NONCE_TOO_LOW" (RpcErrcOf()
-//               turns it back into RpcErrc), and
-//   - message is "<node message> (rpc <node code>[, http <status>][, data <hex>])".
-// RpcFailureOf() recovers the node's code, message and data.
+//   - code    is a 7xxx chain code of core/error.h: kChainUnavailable (transport, timeout,
+//               HTTP 5xx/429 after retries -> 503 CHAIN_UNAVAILABLE), kChainBadResponse (not
+//               JSON-RPC), kChainNonceTooLow, kChainAlreadyKnown, kChainUnderpriced,
+//               kChainInsufficientFunds, kChainReverted (eth_call/estimateGas reverted),
+//               kChainNodeError (any other node refusal: method not found, limit exceeded ...);
+//               kInvalidField for an unusable endpoint URL (CHAIN_RPC_BAD_URL),
+//   - field   names the RPC method at fault ("eth_sendRawTransaction"; "rpc" when no single
+//               method is: a whole batch / the connection; the answer member for a bad
+//               response, e.g. "transactionHash"), and
+//   - message is "<node message> [kind=CHAIN_RPC_<KIND> rpc=<node code> http=<status>
+//               data=<data>]": RpcErrcOf() recovers the fine-grained RpcErrc from it,
+//               RpcFailureOf() the node's code, message and data.
 //
 // Thread-safety: RpcClient implementations are safe to call from several threads; the HTTP
 // client serialises calls on its one connection (open a second client for parallelism).
@@ -64,8 +68,11 @@ struct RpcFailure {
   std::string message;    // node's error.message or the transport's description
   std::string data;       // error.data: hex string as sent, or its JSON text; may be empty
   int http_status = 0;    // 0 when no HTTP answer was read
+  std::string method;     // the RPC method (or answer member) at fault; "" = "rpc"
 };
 cx::Error ToError(const RpcFailure& f);
+// `e` with field = `method` when it is a chain-RPC error not yet naming one (field "rpc").
+cx::Error WithRpcMethod(cx::Error e, std::string_view method);
 // Recovers the failure from an Error made by ToError (kind kNone if it was not one).
 RpcFailure RpcFailureOf(const cx::Error& e);
 // Classifies a JSON-RPC error object {code, message, data} (geth, anvil, erigon, nethermind,

@@ -117,6 +117,8 @@ TEST(RpcClient, NeverRetriesAJsonRpcError) {
   auto r = s.client->Call("eth_sendRawTransaction", {json::value("0x00")});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(RpcErrcOf(r.error()), RpcErrc::kNonceTooLow);
+  EXPECT_EQ(r.error().code, Code::kChainNonceTooLow);
+  EXPECT_EQ(r.error().field, "eth_sendRawTransaction");  // the method at fault
   EXPECT_EQ(s.t->bodies.size(), 1u);
   EXPECT_TRUE(s.sleeps.empty());
 }
@@ -127,6 +129,8 @@ TEST(RpcClient, JsonRpcErrorInA500IsFinal) {
   auto r = s.client->Call("eth_call");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(RpcErrcOf(r.error()), RpcErrc::kReverted);
+  EXPECT_EQ(r.error().code, Code::kChainReverted);
+  EXPECT_EQ(r.error().field, "eth_call");
   EXPECT_EQ(s.t->bodies.size(), 1u);
 }
 
@@ -138,7 +142,8 @@ TEST(RpcClient, RateLimitedAfterAllAttemptsHonoursRetryAfter) {
   auto r = s.client->Call("eth_blockNumber");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(RpcErrcOf(r.error()), RpcErrc::kRateLimited);
-  EXPECT_EQ(r.error().code, Code::kRateLimited);
+  EXPECT_EQ(r.error().code, Code::kChainUnavailable);  // the node throttles us: 503 to our clients
+  EXPECT_EQ(r.error().field, "eth_blockNumber");
   EXPECT_EQ(RpcFailureOf(r.error()).http_status, 429);
   ASSERT_EQ(s.sleeps.size(), 2u);
   EXPECT_GE(s.sleeps[0], std::chrono::milliseconds(2000));
@@ -162,7 +167,8 @@ TEST(RpcClient, TimeoutsAreRetriedThenReported) {
   auto r = s.client->Call("eth_blockNumber");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(RpcErrcOf(r.error()), RpcErrc::kTimeout);
-  EXPECT_EQ(r.error().code, Code::kUnavailable);
+  EXPECT_EQ(r.error().code, Code::kChainUnavailable);
+  EXPECT_EQ(CodeName(r.error().code), "CHAIN_UNAVAILABLE");
   EXPECT_EQ(GetRpcStats(*s.client).failures, 1u);
 }
 

@@ -63,6 +63,7 @@ Error BadResponse(std::string_view field, std::string_view message) {
   RpcFailure f;
   f.kind = RpcErrc::kBadResponse;
   f.message = std::string(field) + ": " + std::string(message);
+  f.method = std::string(field);
   return ToError(f);
 }
 

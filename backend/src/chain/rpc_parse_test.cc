@@ -27,7 +27,7 @@ TEST(RpcParse, SingleWrongIdIsRefused) {
   auto r = ParseRpcResponse(R"({"jsonrpc":"2.0","id":8,"result":"0x10"})", {7}, false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(Kind(r.error()), RpcErrc::kBadResponse);
-  EXPECT_EQ(r.error().code, Code::kBadJson);
+  EXPECT_EQ(r.error().code, Code::kChainBadResponse);
 }
 
 TEST(RpcParse, StringIdsAreAccepted) {
@@ -46,7 +46,7 @@ TEST(RpcParse, BatchOutOfOrderIsMatchedById) {
   EXPECT_EQ(r.value()[0].value().as_string(), "a");
   ASSERT_FALSE(r.value()[1].ok());
   EXPECT_EQ(Kind(r.value()[1].error()), RpcErrc::kNonceTooLow);
-  EXPECT_EQ(r.value()[1].error().code, Code::kConflict);
+  EXPECT_EQ(r.value()[1].error().code, Code::kChainNonceTooLow);
   EXPECT_EQ(RpcFailureOf(r.value()[1].error()).node_code, -32000);
   EXPECT_EQ(r.value()[2].value().as_string(), "c");
 }
@@ -103,8 +103,10 @@ TEST(RpcParse, RevertDataIsKept) {
   ASSERT_TRUE(r.ok());
   const auto& e = r.value()[0].error();
   EXPECT_EQ(Kind(e), RpcErrc::kReverted);
-  EXPECT_EQ(e.code, Code::kBadState);
-  EXPECT_EQ(e.field, "CHAIN_RPC_REVERTED");
+  EXPECT_EQ(e.code, Code::kChainReverted);
+  EXPECT_EQ(CodeName(e.code), "CHAIN_REVERTED");
+  EXPECT_EQ(e.field, "rpc");  // the parser does not know the method; RpcClient::Call names it
+  EXPECT_EQ(WithRpcMethod(e, "eth_call").field, "eth_call");
   RpcFailure f = RpcFailureOf(e);
   EXPECT_EQ(f.data, "0x08c379a0");
   EXPECT_EQ(f.node_code, 3);
@@ -126,12 +128,20 @@ TEST(RpcParse, ClassifiesNodeWordings) {
 TEST(RpcParse, ErrorRoundTrip) {
   RpcFailure f{RpcErrc::kHttpStatus, 0, "HTTP 502 [rpc=oops]", "", 502};
   Error e = ToError(f);
-  EXPECT_EQ(e.code, Code::kUnavailable);
+  EXPECT_EQ(e.code, Code::kChainUnavailable);
+  EXPECT_EQ(HttpStatus(e.code), 503);
   RpcFailure back = RpcFailureOf(e);
   EXPECT_EQ(back.kind, RpcErrc::kHttpStatus);
   EXPECT_EQ(back.http_status, 502);
   EXPECT_EQ(back.message, "HTTP 502 [rpc=oops]");
   EXPECT_EQ(RpcErrcOf(Error::Make(Code::kBadRequest, "x", "amount")), RpcErrc::kNone);
+  // Each kind keeps its own 7xxx code; a plain chain-coded error without the tag is no RPC error.
+  EXPECT_EQ(ToError(RpcFailure{RpcErrc::kNonceTooLow, -32000, "nonce too low", "", 0}).code, Code::kChainNonceTooLow);
+  EXPECT_EQ(HttpStatus(Code::kChainNonceTooLow), 502);
+  EXPECT_EQ(ToError(RpcFailure{RpcErrc::kUnderpriced, -32000, "underpriced", "", 0}).code, Code::kChainUnderpriced);
+  EXPECT_EQ(ToError(RpcFailure{RpcErrc::kTimeout, 0, "timeout", "", 0}).code, Code::kChainUnavailable);
+  EXPECT_EQ(RpcErrcOf(ToError(RpcFailure{RpcErrc::kTimeout, 0, "timeout", "", 0})), RpcErrc::kTimeout);
+  EXPECT_EQ(RpcErrcOf(Error::Make(Code::kChainReverted, "no tag", "x")), RpcErrc::kNone);
 }
 
 TEST(RpcParse, DecodesBlockHeader) {

@@ -16,8 +16,9 @@
 //
 // If Send answers "nonce too low" for a transaction the chain does not know (another
 // transaction from the same key took the nonce), the intent is dead: Send returns
-// CHAIN_RPC_NONCE_TOO_LOW, the manager is resynced, and the caller re-prepares (a new intent).
-// CHAIN_RPC_UNDERPRICED means another transaction with this nonce is pending (also resynced):
+// CHAIN_NONCE_TOO_LOW (RpcErrc::kNonceTooLow), the manager is resynced, and the caller
+// re-prepares (a new intent).
+// CHAIN_UNDERPRICED (kUnderpriced) means another transaction with this nonce is pending (also resynced):
 // the caller either waits (if it is its own earlier version) or replaces it with higher fees
 // (TxRequest::nonce + BumpFees).
 //

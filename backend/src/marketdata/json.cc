@@ -192,6 +192,9 @@ void AppendTrade(std::string& out, const Trade& t, int scale) {
   Key(out, "side");
   Str(out, SideName(t.taker_side));
   out.push_back(',');
+  Key(out, "venue");
+  Str(out, VenueName(t.venue));
+  out.push_back(',');
   Notional(out, "notional", MilliNotional(t.price, t.qty_kg), scale);
   out.push_back('}');
 }

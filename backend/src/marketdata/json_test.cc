@@ -14,7 +14,7 @@ TEST(MarketDataJson, Trade) {
   Trade t{InstrumentId{1}, TradeId{7}, kT0, 1250, 1500, Side::kSell, kNatureBased};
   EXPECT_EQ(TradeJson(t),
             R"({"id":7,"instrument":1,"ts":1699920000000000,"price":"12.50","qty":"1.500",)"
-            R"("side":"sell","notional":"18.75"})");
+            R"("side":"sell","venue":"exchange","notional":"18.75"})");
   // 0.333 cents rounds to 0.00; 3 decimals of a different currency scale.
   Trade small{InstrumentId{1}, TradeId{8}, kT0, 333, 1, Side::kBuy, 0};
   EXPECT_NE(TradeJson(small).find(R"("notional":"0.00")"), std::string::npos);
@@ -22,7 +22,10 @@ TEST(MarketDataJson, Trade) {
   EXPECT_EQ(TradeMessage(t, 42),
             R"({"channel":"trades:1","type":"trade","seq":42,"trade":{"id":7,"instrument":1,)"
             R"("ts":1699920000000000,"price":"12.50","qty":"1.500","side":"sell",)"
-            R"("notional":"18.75"}})");
+            R"("venue":"exchange","notional":"18.75"}})");
+  Trade oc = t;
+  oc.venue = Venue::kOnchain;
+  EXPECT_NE(TradeJson(oc).find(R"("venue":"onchain")"), std::string::npos);
   EXPECT_EQ(TradesJson(InstrumentId{1}, {}), R"({"instrument":1,"trades":[]})");
 }
 

@@ -33,7 +33,8 @@ Result<void> MarketData::Check(const Trade& t) const {
     return Err(Code::kInvalidField, "trade is for another instrument", "instrument");
   if (t.ts_us < now_us_)
     return Err(Code::kInvalidField, "trade is older than the aggregator's time", "ts");
-  if (last_trade_ && t.id.value() <= last_trade_->id.value())
+  const auto& last_id = last_id_.at(static_cast<size_t>(t.venue));
+  if (last_id && t.id.value() <= *last_id)
     return Err(Code::kConflict, "trade id not after the last trade (duplicate?)", "id");
   int64_t vol;
   if (__builtin_add_overflow(lifetime_volume_kg_, t.qty_kg, &vol))
@@ -53,6 +54,7 @@ Result<void> MarketData::Apply(const Trade& t) {
   ++lifetime_trades_;
   now_us_ = t.ts_us;
   last_trade_ = t;
+  last_id_.at(static_cast<size_t>(t.venue)) = t.id.value();
   recent_.push_back(t);
   while (recent_.size() > options_.max_recent_trades) recent_.pop_front();
   AddToCandles(t);

@@ -7,7 +7,8 @@
 // - Apply(trade) validates the whole trade first; on error nothing changed. Refused:
 //   bad fields (kInvalidField, see ValidateTrade), another instrument (kInvalidField
 //   "instrument"), ts earlier than the aggregator's time (kInvalidField "ts"), a trade id
-//   not greater than the last one (kConflict "id": duplicate or replayed trade), and a
+//   not greater than the last one of the same venue (kConflict "id": duplicate or
+//   replayed trade; exchange and on-chain trades have separate id spaces), and a
 //   trade that would take the lifetime volume past INT64_MAX kg or the lifetime
 //   price*kg sum past options.max_lifetime_notional_milli (kOverflow). Every aggregate is a
 //   sum over a subset of the lifetime trades, so that one check keeps all sums exact.
@@ -128,6 +129,7 @@ class MarketData {
   MarketDataOptions options_;
   int64_t now_us_ = 0;
   std::optional<Trade> last_trade_;
+  std::array<std::optional<int64_t>, kVenueCount> last_id_;  // per venue
   Ring<Trade> recent_;
   std::array<std::deque<Candle>, kIntervalCount> candles_;
   RollingWindow stats_;

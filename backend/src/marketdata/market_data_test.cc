@@ -266,6 +266,8 @@ TEST(MarketData, RefusedTradesChangeNothing) {
   EXPECT_EQ(code(t), Code::kInvalidField);
   t = good; t.taker_side = static_cast<Side>(9);
   EXPECT_EQ(code(t), Code::kInvalidField);
+  t = good; t.venue = static_cast<Venue>(7);
+  EXPECT_EQ(code(t), Code::kInvalidField);
   EXPECT_EQ(md.lifetime_trades(), 1);
   EXPECT_EQ(md.candles(Interval::k1m).back().trades, 1);
   EXPECT_EQ(md.Stats().volume_kg, 1000);
@@ -434,6 +436,27 @@ TEST(MarketData, IntervalNames) {
   EXPECT_EQ(ParseInterval("1d").value(), Interval::k1d);
   EXPECT_EQ(ParseInterval("2h").error().code, Code::kInvalidField);
   EXPECT_EQ(IntervalUs(Interval::k1h), 3'600'000'000);
+}
+
+// Issue 9: on-chain fills have their own id space; they feed the same candles.
+TEST(MarketData, VenuesHaveSeparateIdSpacesAndShareCandles) {
+  MarketData md(InstrumentId{1});
+  Trade ex{InstrumentId{1}, TradeId{50}, kT0, 1000, 1000, Side::kBuy, 0};
+  ASSERT_TRUE(md.Apply(ex).ok());
+  Trade oc{InstrumentId{1}, TradeId{1}, kT0 + 10, 1200, 500, Side::kBuy, 0, Venue::kOnchain};
+  ASSERT_TRUE(md.Apply(oc).ok());  // id 1 < 50, but another venue
+  Trade dup = oc;
+  dup.ts_us = kT0 + 20;
+  EXPECT_EQ(md.Apply(dup).error().code, Code::kConflict);  // same venue, same id
+  Trade ex2{InstrumentId{1}, TradeId{51}, kT0 + 30, 1100, 500, Side::kSell, 0};
+  ASSERT_TRUE(md.Apply(ex2).ok());
+  const Candle& c = md.candles(Interval::k1m).back();
+  EXPECT_EQ(c.trades, 3);
+  EXPECT_EQ(c.high, 1200);
+  EXPECT_EQ(c.volume_kg, 2000);
+  auto recent = md.RecentTrades();
+  ASSERT_EQ(recent.size(), 3U);
+  EXPECT_EQ(recent[1].venue, Venue::kOnchain);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 namespace cx::marketdata {
 
+std::string_view VenueName(Venue v) { return v == Venue::kOnchain ? "onchain" : "exchange"; }
+
 std::string_view SideName(Side s) { return s == Side::kBuy ? "buy" : "sell"; }
 
 Result<void> ValidateTrade(const Trade& t) {
@@ -17,6 +19,8 @@ Result<void> ValidateTrade(const Trade& t) {
     return Err(Code::kInvalidField, "unknown taker side", "side");
   if (t.categories & ~kKnownCategoryFlags)
     return Err(Code::kInvalidField, "unknown category flag", "categories");
+  if (t.venue != Venue::kExchange && t.venue != Venue::kOnchain)
+    return Err(Code::kInvalidField, "unknown venue", "venue");
   return Ok();
 }
 

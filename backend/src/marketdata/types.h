@@ -29,6 +29,12 @@ inline constexpr Int128 kInt128Max = static_cast<Int128>(~static_cast<unsigned _
 enum class Side : uint8_t { kBuy = 0, kSell = 1 };
 std::string_view SideName(Side s);  // "buy" / "sell"
 
+// Where a trade printed (issue 9): the exchange's own book, or the on-chain CarbonMarket
+// venue (a ListingFilled log indexed by the chain worker). Trade ids are unique per venue.
+enum class Venue : uint8_t { kExchange = 0, kOnchain = 1 };
+inline constexpr int kVenueCount = 2;
+std::string_view VenueName(Venue v);  // "exchange" / "onchain"
+
 // Category flags of the instrument a trade printed in (a bit set; a standard contract or
 // batch may be, e.g., nature-based AND a removal).
 enum CategoryFlag : uint8_t {
@@ -51,6 +57,7 @@ struct Trade {
   int64_t qty_kg = 0;       // 1..kMaxQtyKg
   Side taker_side = Side::kBuy;
   uint8_t categories = 0;   // CategoryFlag bits
+  Venue venue = Venue::kExchange;
 };
 
 // Field-level checks shared by every aggregator: kInvalidField with the field name.

@@ -265,6 +265,8 @@ Result<void> RegistryState::DecideChainCommand(const Command& cmd, int64_t ts, s
             if (t.nonce == c.nonce && t.status != ChainTxStatus::kFailed)
               return Refuse(Code::kConflict, "nonce already used by a journaled transaction", "nonce");
           }
+          if (proofs_.anchor_nonces.count(c.nonce))  // same operator key: anchors share the sequence
+            return Refuse(Code::kConflict, "nonce already used by a journaled anchor", "nonce");
           if (c.kind == ChainTxKind::kWithdraw) {
             auto it = chain_.withdrawals.find(c.ref);
             if (it == chain_.withdrawals.end()) return Refuse(Code::kNotFound, "no such chain withdrawal", "ref");

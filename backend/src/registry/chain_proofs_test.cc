@@ -98,6 +98,25 @@ TEST(ChainProofs, AnchorsGoInOrderOneLiveIntentPerHeight) {
   w.ExpectReplayAndSnapshotAgree();
 }
 
+TEST(ChainProofs, AFlowIntentCannotTakeAnAnchorsNonce) {
+  // Anchors and flow intents come from one operator key: each nonce is journaled once, either way.
+  ProofsWorld w;
+  w.MirrorAndMint("7", 1);
+  const auto a1 = w.Anchor(1, 'a', kZero, 1, 10);
+  ASSERT_TRUE(w.Run(a1).ok());
+  ASSERT_TRUE(w.Run(RequestChainWithdrawal{w.holder, 0, w.batch, 1'000, "", 1'700'003'600}).ok());
+  const int64_t wid = w.s.chain().withdrawals.rbegin()->first;
+  RecordChainTx t{ChainTxKind::kWithdraw, wid, a1.nonce, TxHash(9'999), "0x02f80001"};
+  EXPECT_EQ(CodeOf(w.Run(t)), Code::kConflict);
+  t.nonce = a1.nonce + 1;
+  ASSERT_TRUE(w.Run(t).ok());
+  auto a2 = w.Anchor(2, 'b', H32('a'), 11, 20);
+  a2.nonce = t.nonce;  // and the other way round
+  EXPECT_EQ(CodeOf(w.Run(a2)), Code::kConflict);
+  EXPECT_TRUE(w.s.CheckInvariants().ok());
+  w.ExpectReplayAndSnapshotAgree();
+}
+
 TEST(ChainProofs, OnChainRetirementRetiresTheKilogramsHeldOnChainOnce) {
   ProofsWorld w;
   w.MirrorMintWithdraw();

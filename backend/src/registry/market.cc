@@ -112,6 +112,52 @@ struct CallRow {
   template <class V> void Fields(V& v) { v("instrument", instrument); v("orders", orders); }
 };
 
+// Idempotency of order entry (issue 10): client_order_id is unique per account among all
+// the orders the state holds (orders are never dropped from it, so the index has the same
+// retention as the orders themselves). Each entry keeps the order's terms as placed,
+// canonically encoded: a retry with the same terms is answered with the existing order,
+// other terms are a conflict. Replace changes an order's price and quantity but not the
+// terms it was placed with.
+struct OrderTerms {
+  int64_t instrument = 0, side = 0, kind = 0, tif = 0, stp = 0, post_only = 0, price = 0, stop_price = 0, qty = 0,
+          display_qty = 0, min_qty = 0, expire_at = 0, batch = 0;
+  template <class V>
+  void Fields(V& v) {
+    v("instrument", instrument); v("side", side); v("kind", kind); v("tif", tif); v("stp", stp);
+    v("post_only", post_only); v("price", price); v("stop_price", stop_price); v("qty", qty);
+    v("display_qty", display_qty); v("min_qty", min_qty); v("expire_at", expire_at); v("batch", batch);
+  }
+};
+// `batch`: the batch the order delivers (0 for a buy), as DecideMarket(PlaceOrder) resolves it.
+std::string TermsOf(const Order& o, int64_t batch) {
+  const bool limit = o.kind == OrderKind::kLimit || o.kind == OrderKind::kStopLimit;
+  const bool stop = o.kind == OrderKind::kStop || o.kind == OrderKind::kStopLimit;
+  OrderTerms t;
+  t.instrument = o.instrument;
+  t.side = static_cast<int64_t>(o.side);
+  t.kind = static_cast<int64_t>(o.kind);
+  t.tif = static_cast<int64_t>(o.tif);
+  t.stp = static_cast<int64_t>(o.stp);
+  t.post_only = o.post_only ? 1 : 0;
+  t.price = limit ? o.price : 0;
+  t.stop_price = stop ? o.stop_price : 0;
+  t.qty = o.qty;
+  t.display_qty = o.display_qty;
+  t.min_qty = o.min_qty;
+  t.expire_at = o.tif == OrderTif::kGtt ? o.expire_at : 0;
+  t.batch = batch;
+  return Encode(t);
+}
+// The client id StartAuction gives its sell order; not indexed, refused on PlaceOrder.
+constexpr const char* kAuctionClientId = "primary-auction";
+struct ClientIdRow {
+  int64_t account = 0;
+  std::string client_id;
+  int64_t order = 0;
+  std::string terms;
+  template <class V> void Fields(V& v) { v("account", account); v("client_id", client_id); v("order", order); v("terms", terms); }
+};
+
 }  // namespace
 
 const char* MarketPhaseName(MarketPhase p) {
@@ -151,10 +197,11 @@ struct RegistryState::MarketSnap {
   std::vector<BookRow> books;
   std::vector<CallRow> calls;
   int64_t next_instrument = 1;
+  std::vector<ClientIdRow> client_ids;  // idempotency index, by (account, client_id)
   template <class V>
   void Fields(V& v) {
     v("instruments", instruments); v("orders", orders); v("fills", fills); v("books", books);
-    v("calls", calls); v("next_instrument", next_instrument);
+    v("calls", calls); v("next_instrument", next_instrument); v("client_ids", client_ids);
   }
 };
 
@@ -171,6 +218,8 @@ struct RegistryState::MarketState {
   std::map<int64_t, std::vector<int64_t>> call;     // instrument -> collected orders
   std::set<std::pair<int64_t, int64_t>> gtt;        // (expire_at, order) of live GTT orders
   int64_t next_instrument = 1;
+  // (account, client_order_id) -> (order, its terms as placed); see OrderTerms.
+  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, std::string>> client_ids;
   exchange::EventSink sink;
   // Live: where derived events go. Replay: null, and re-derived events wait in `expect`
   // for the journal's copies.
@@ -210,6 +259,12 @@ int64_t RegistryState::order_count() const { return static_cast<int64_t>(mkt_->o
 const std::vector<int64_t>* RegistryState::OrdersOf(int64_t account) const {
   auto it = mkt_->orders_by_account.find(account);
   return it == mkt_->orders_by_account.end() ? nullptr : &it->second;
+}
+const Order* RegistryState::ClientOrder(const PlaceOrder& c) const {
+  if (c.order.client_id.empty()) return nullptr;
+  const int64_t account = c.actor != 0 ? OwnAccountIfZero(c.actor, c.account) : c.account;
+  auto it = mkt_->client_ids.find({account, c.order.client_id});
+  return it == mkt_->client_ids.end() ? nullptr : order(it->second.first);
 }
 const std::vector<Fill>& RegistryState::fills() const { return mkt_->fills; }
 const std::vector<int64_t>* RegistryState::FillsOf(int64_t account) const {
@@ -406,11 +461,24 @@ Result<void> RegistryState::DecideMarket(const PlaceOrder& c, int64_t ts, std::v
     CX_TRY(CheckActorOwns(c.actor, account));
   }
   if (!account_exists(account) || account < kFirstUserAccount) return Refuse(Code::kUnknownAccount, "no such account", "account");
+  if (q.client_id.size() > 64) return Refuse(Code::kInvalidField, "at most 64 characters", "client_order_id");
+  if (q.client_id == kAuctionClientId) return Refuse(Code::kInvalidField, "reserved for primary auctions", "client_order_id");
+  // Idempotent retry: checked before anything that depends on balances or the market phase,
+  // so a retry after the order was accepted (and locked funds, traded...) finds it.
+  if (!q.client_id.empty()) {
+    if (auto it = mkt_->client_ids.find({account, q.client_id}); it != mkt_->client_ids.end()) {
+      const bool sell_batch = q.side == OrderSide::kSell && in->kind == InstrumentKind::kBatch && q.batch == 0;
+      if (TermsOf(q, sell_batch ? in->batch : q.batch) != it->second.second)
+        return Refuse(Code::kConflict,
+                      "client_order_id already names order " + std::to_string(it->second.first) + " with other terms",
+                      "client_order_id");
+      return Ok();  // no event: the caller answers with the existing order (ClientOrder)
+    }
+  }
   if (in->phase == MarketPhase::kHalted) return Refuse(Code::kMarketHalted, "trading in this instrument is halted", "instrument");
   if (in->phase == MarketPhase::kAuction &&
       (q.kind != OrderKind::kLimit || (q.tif != OrderTif::kGtc && q.tif != OrderTif::kGtt) || q.post_only))
     return Refuse(Code::kMarketHalted, "during a call auction only limit GTC / GTT orders are accepted", "type");
-  if (q.client_id.size() > 64) return Refuse(Code::kInvalidField, "at most 64 characters", "client_order_id");
   Order o;
   o.id = static_cast<int64_t>(mkt_->orders.size());
   o.user = c.actor;
@@ -884,6 +952,8 @@ void RegistryState::ApplyMarket(const Event& ev, int64_t ts, std::vector<Event>*
           if (m.orders.size() <= static_cast<size_t>(src.id)) m.orders.resize(static_cast<size_t>(src.id) + 1);
           Order& o = m.orders[static_cast<size_t>(src.id)] = src;
           m.orders_by_account[o.account].push_back(o.id);
+          if (!o.client_id.empty() && o.client_id != kAuctionClientId)  // first order keeps an id
+            m.client_ids.try_emplace({o.account, o.client_id}, o.id, TermsOf(o, o.side == OrderSide::kSell ? o.batch : 0));
           Instrument& in = *m.inst(o.instrument);
           if (o.side == OrderSide::kBuy) {
             CashBalance& b = cash_[o.account][in.currency];
@@ -1078,6 +1148,7 @@ std::string RegistryState::SnapshotMarket() const {
   s.fills = m.fills;
   for (const auto& [id, v] : m.call) s.calls.push_back(CallRow{id, v});
   s.next_instrument = m.next_instrument;
+  for (const auto& [key, v] : m.client_ids) s.client_ids.push_back(ClientIdRow{key.first, key.second, v.first, v.second});
   return Encode(s);
 }
 
@@ -1104,6 +1175,10 @@ bool RegistryState::RestoreMarket(std::string_view bytes) {
     if (f.seller != f.buyer) m.fills_by_account[f.seller].push_back(f.id);
   }
   for (auto& c : s.calls) m.call[c.instrument] = std::move(c.orders);
+  for (auto& r : s.client_ids) {
+    if (!order(r.order)) return false;
+    m.client_ids.try_emplace({r.account, std::move(r.client_id)}, r.order, std::move(r.terms));
+  }
   return true;
 }
 

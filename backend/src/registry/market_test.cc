@@ -731,3 +731,144 @@ TEST(Market, RandomStreamsKeepInvariantsReplayAndSnapshot) {
 
 }  // namespace
 }  // namespace cx::registry
+
+// ---------------------------------------------------------------- idempotency (issue 10)
+namespace cx::registry {
+namespace {
+
+PlaceOrder Client(int64_t user, int64_t instrument, OrderSide side, int64_t price, int64_t qty, std::string cid) {
+  PlaceOrder p;
+  p.actor = user;
+  p.order.instrument = instrument;
+  p.order.side = side;
+  p.order.kind = OrderKind::kLimit;
+  p.order.price = price;
+  p.order.qty = qty;
+  p.order.client_id = std::move(cid);
+  return p;
+}
+
+TEST(MarketIdempotency, SameClientIdSameTermsIsTheSameOrderWithoutEvents) {
+  Market m;
+  auto p = Client(m.buyer, m.inst_forest, OrderSide::kBuy, 1000, 5'000, "buy-1");
+  ASSERT_TRUE(m.Run(p).ok());
+  const int64_t id = m.s.order_count();
+  const int64_t locked = m.Cash(m.acct(m.buyer), true);
+  const size_t journal = m.log.size();
+  // The retry: accepted, no event, nothing more locked; ClientOrder names the first order.
+  ASSERT_TRUE(m.Run(p).ok());
+  EXPECT_EQ(m.log.size(), journal);
+  EXPECT_EQ(m.s.order_count(), id);
+  EXPECT_EQ(m.Cash(m.acct(m.buyer), true), locked);
+  ASSERT_NE(m.s.ClientOrder(p), nullptr);
+  EXPECT_EQ(m.s.ClientOrder(p)->id, id);
+  // Still the same order after it traded, was replaced and cancelled: its terms as placed count.
+  ASSERT_NE(m.Place(m.seller, m.inst_forest, OrderSide::kSell, OrderKind::kLimit, 1000, 1'000), 0);
+  ASSERT_TRUE(m.Run(ReplaceOrder{m.buyer, id, 990, 3'000}).ok());
+  ASSERT_TRUE(m.Run(CancelOrder{m.buyer, false, id}).ok());
+  const size_t later = m.log.size();
+  ASSERT_TRUE(m.Run(p).ok());
+  EXPECT_EQ(m.log.size(), later);
+  EXPECT_EQ(m.s.ClientOrder(p)->id, id);
+  // Another account may use the same client id; an empty client id is never deduplicated.
+  auto other = Client(m.buyer2, m.inst_forest, OrderSide::kBuy, 1000, 5'000, "buy-1");
+  ASSERT_TRUE(m.Run(other).ok());
+  EXPECT_EQ(m.s.ClientOrder(other)->id, m.s.order_count());
+  EXPECT_NE(m.s.ClientOrder(other)->id, id);
+  auto anon = Client(m.buyer, m.inst_forest, OrderSide::kBuy, 1000, 1'000, "");
+  ASSERT_TRUE(m.Run(anon).ok());
+  ASSERT_TRUE(m.Run(anon).ok());
+  EXPECT_EQ(m.s.ClientOrder(anon), nullptr);
+  EXPECT_EQ(m.s.order_count(), id + 4);  // the sell, buy2's order and two anonymous ones
+  m.ExpectInvariants();
+}
+
+TEST(MarketIdempotency, SameClientIdOtherTermsIsAConflict) {
+  Market m;
+  auto p = Client(m.buyer, m.inst_forest, OrderSide::kBuy, 1000, 5'000, "c-7");
+  ASSERT_TRUE(m.Run(p).ok());
+  const int64_t n = m.s.order_count();
+  auto expect_conflict = [&](PlaceOrder q, const char* what) {
+    auto r = m.Run(q);
+    ASSERT_FALSE(r.ok()) << what;
+    EXPECT_EQ(r.error().code, Code::kConflict) << what;
+    EXPECT_EQ(r.error().field, "client_order_id") << what;
+  };
+  auto q = p;
+  q.order.price = 1001;
+  expect_conflict(q, "price");
+  q = p;
+  q.order.qty = 6'000;
+  expect_conflict(q, "quantity");
+  q = p;
+  q.order.side = OrderSide::kSell;
+  expect_conflict(q, "side");
+  q = p;
+  q.order.instrument = m.contract;
+  expect_conflict(q, "instrument");
+  q = p;
+  q.order.tif = OrderTif::kIoc;
+  expect_conflict(q, "time in force");
+  q = p;
+  q.order.post_only = true;
+  expect_conflict(q, "post only");
+  EXPECT_EQ(m.s.order_count(), n);
+  // Fields that do not apply to the order type are not terms: a stop price on a limit order.
+  q = p;
+  q.order.stop_price = 5;
+  EXPECT_TRUE(m.Run(q).ok());
+  EXPECT_EQ(m.s.order_count(), n);
+  // The primary-auction client id is reserved.
+  auto r = m.Run(Client(m.buyer, m.inst_forest, OrderSide::kBuy, 1000, 1'000, "primary-auction"));
+  EXPECT_EQ(CodeOf(r), Code::kInvalidField);
+}
+
+TEST(MarketIdempotency, SellOfABatchInstrumentMatchesWithOrWithoutTheBatch) {
+  Market m;
+  auto p = Client(m.seller, m.inst_forest, OrderSide::kSell, 1500, 2'000, "s-1");
+  ASSERT_TRUE(m.Run(p).ok());
+  const int64_t n = m.s.order_count();
+  auto q = p;
+  q.order.batch = m.forest;  // the same order, naming its batch
+  ASSERT_TRUE(m.Run(q).ok());
+  EXPECT_EQ(m.s.order_count(), n);
+  // Retry during a halt still answers with the order (the check precedes the phase).
+  ASSERT_TRUE(m.Run(SetMarketPhase{m.admin, m.inst_forest, true, 0, "test"}).ok());
+  ASSERT_TRUE(m.Run(p).ok());
+  EXPECT_EQ(m.s.order_count(), n);
+  // A new client id during the halt is refused as before.
+  EXPECT_EQ(CodeOf(m.Run(Client(m.seller, m.inst_forest, OrderSide::kSell, 1500, 2'000, "s-2"))), Code::kMarketHalted);
+}
+
+TEST(MarketIdempotency, IndexSurvivesSnapshotAndReplay) {
+  Market m;
+  auto a = Client(m.buyer, m.inst_forest, OrderSide::kBuy, 1000, 5'000, "a");
+  auto b = Client(m.seller, m.inst_forest, OrderSide::kSell, 1200, 2'000, "b");
+  ASSERT_TRUE(m.Run(a).ok());
+  ASSERT_TRUE(m.Run(b).ok());
+  ASSERT_TRUE(m.Run(ReplaceOrder{m.buyer, m.s.ClientOrder(a)->id, 1100, 4'000}).ok());
+  const std::string snap = m.s.Snapshot();
+  auto check = [&](const RegistryState& st, const char* what) {
+    ASSERT_NE(st.ClientOrder(a), nullptr) << what;
+    EXPECT_EQ(st.ClientOrder(a)->id, m.s.ClientOrder(a)->id) << what;
+    EXPECT_EQ(st.ClientOrder(b)->id, m.s.ClientOrder(b)->id) << what;
+    std::vector<Event> out;
+    EXPECT_TRUE(st.Decide(a, m.ts + 1, out).ok()) << what;
+    EXPECT_TRUE(out.empty()) << what;
+    auto changed = a;
+    changed.order.qty = 1'000;
+    EXPECT_EQ(CodeOf(st.Decide(changed, m.ts + 1, out)), Code::kConflict) << what;
+  };
+  RegistryState restored;
+  ASSERT_TRUE(restored.Restore(snap));
+  EXPECT_EQ(restored.Snapshot(), snap);
+  check(restored, "restored");
+  RegistryState replay;
+  for (size_t k = 0; k < m.log.size(); ++k) replay.Apply(m.log[k], static_cast<int64_t>(k) + 1, m.log_ts[k]);
+  ASSERT_TRUE(replay.replay_divergence().empty()) << replay.replay_divergence();
+  EXPECT_EQ(replay.Snapshot(), snap);
+  check(replay, "replayed");
+}
+
+}  // namespace
+}  // namespace cx::registry

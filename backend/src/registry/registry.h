@@ -154,6 +154,9 @@ class RegistryState {
   const Order* order(int64_t id) const;
   int64_t order_count() const;  // ids are 1..order_count()
   const std::vector<int64_t>* OrdersOf(int64_t account) const;  // ids, oldest first
+  // The order placed earlier with c's client_order_id by c's account, or null: a PlaceOrder
+  // naming it with the same terms is an idempotent retry (no event), other terms CONFLICT.
+  const Order* ClientOrder(const PlaceOrder& c) const;
   const std::vector<Fill>& fills() const;                       // fill id = index + 1
   const std::vector<int64_t>* FillsOf(int64_t account) const;   // fill ids, oldest first
   const exchange::OrderBook* book(int64_t instrument) const;

@@ -1,9 +1,10 @@
 // Chain proofs against a real anvil (B2): an on-chain retirement made with the holder's own
 // wallet reflected in the registry; an on-chain listing created, filled with ethers
 // (TestStablecoin as payment) and cancelled, seen in /api/v1/chain/market/*; then, restarted
-// with --chain-anchor, every sealed journal block anchored in JournalAnchor in order (roots
-// equal on chain), the on-chain retirement's certificate verified by `carbonx proof verify`
-// with eth_call (and tampered ones refused); chain gauges on /metrics.
+// (anchoring is on by default; --chain-anchor is still accepted), every sealed journal block
+// anchored in JournalAnchor in order (roots equal on chain), the on-chain retirement's
+// certificate verified by `carbonx proof verify` with eth_call (and tampered ones refused);
+// chain gauges on /metrics.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -109,8 +110,9 @@ test('an on-chain retirement by the holder is reflected; an on-chain listing fil
 });
 
 test('restarted with --chain-anchor: every sealed block is anchored in order (catch-up); certificates verify on chain', async () => {
-  // Anchoring is opt-in (it has its own nonce manager for the operator key; the flows above
-  // ran without it). The restart on the same data directory catches up every block sealed so far.
+  // Anchoring is on by default (the flows above ran with it, sharing the worker's sender);
+  // the explicit flag is still accepted. The restart on the same data directory catches up
+  // every block sealed so far.
   await srv.stop();
   srv = await w.serve({ data: srv.data, demo: false, extra: ['--chain-anchor'] });
   u = await demoClients(srv.url, DEMO);

@@ -145,7 +145,7 @@ export async function req(base, method, path, body, token, headers = {}) {
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    return { status: res.status, json, text };
+    return { status: res.status, json, text, headers: res.headers };
   } catch (e) {
     return { status: 0, json: null, text: String(e) };
   }

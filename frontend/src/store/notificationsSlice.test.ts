@@ -3,7 +3,7 @@
 // "notifications" messages into it.
 import { describe, expect, it } from 'vitest';
 import reducer, {
-  allRead, initialNotifications, isNotificationMessage, MAX_NOTIFICATIONS, MAX_TOASTS, notificationReceived, notificationsCleared, toastDismissed,
+  allRead, historyLoaded, notificationsChannel, initialNotifications, isNotificationMessage, MAX_NOTIFICATIONS, MAX_TOASTS, notificationReceived, notificationsCleared, toastDismissed,
 } from './notificationsSlice';
 import { makeStore } from './index';
 import { MarketSocket } from '../services/ws';
@@ -58,11 +58,27 @@ describe('notifications reducer', () => {
     expect(isNotificationMessage({ channel: 'orders:7' })).toBe(false);
     expect(isNotificationMessage(null)).toBe(false);
   });
+  it('reads the server shape: type as the kind, link, ts in microseconds', () => {
+    const server = { channel: 'notifications:7', seq: 3, type: 'order.filled', ts: 1750000000000000, title: 'Order filled: Bought 1.000 t FOREST24',
+      detail: '1.000 t at 12.50 USD/t', ref: 'fill:4', link: '/markets/1', data: { fill: '4' } };
+    const s = reducer(initialNotifications, notificationReceived(server));
+    expect(s.items[0]).toMatchObject({ kind: 'order.filled', link: '/markets/1', ref: 'fill:4', ts: 1750000000000000 });
+    expect(notificationsChannel(7)).toBe('notifications:7');
+  });
+  it('history fills the bell without toasts and merges with live messages', () => {
+    const h = [1, 2, 3].map((i) => ({ channel: 'notifications:7', seq: i, type: 'order.filled', title: `F${i}`, ref: `fill:${i}`, ts: 100 + i }));
+    let s = reducer(initialNotifications, notificationReceived(h[2]));  // live first
+    s = reducer(s, historyLoaded([...h, { type: 'snapshot', title: 'x' }]));
+    expect(s.items.map((x) => x.title)).toEqual(['F3', 'F2', 'F1']);
+    expect(s.toasts).toHaveLength(1);
+    expect(s.unread).toBe(3);
+  });
   it('the socket service feeds the store', () => {
     const store = makeStore();
     const sock = new MarketSocket(store as never, { WebSocketImpl: undefined });
     sock.handle(JSON.stringify(msg(5)));
     sock.handle(JSON.stringify({ channel: 'trades:1', type: 'trade', seq: 1 }));
+    sock.handle(JSON.stringify({ channel: 'notifications:3', type: 'snapshot', seq: 0 }));
     sock.handle('not json');
     expect(store.getState().notifications.items.map((x) => x.title)).toEqual(['Withdrawal 5 confirmed']);
   });

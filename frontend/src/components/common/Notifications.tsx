@@ -1,13 +1,16 @@
-// The notification bell and toasts (in the header, for signed-in users). Keeps the private
-// WebSocket channel "notifications" subscribed; each new message shows as a toast (announced
+// The notification bell and toasts (in the header, for signed-in users). Loads the recent
+// history (GET /notifications) into the bell and keeps the private WebSocket channel
+// "notifications:<user id>" subscribed; each new message shows as a toast (announced
 // through an aria-live region, dismissable, gone after 8 s) and joins the bell's list; opening
 // the list marks everything read. A new notification also refreshes the cached chain and
 // balance data (a withdrawal confirmed, a deposit credited, a listing filled...).
 import { useEffect, useId, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { useAppDispatch, useAppSelector } from '../../store/hooks';
 import { useMarketChannels } from '../../services/ws';
 import { api } from '../../services/api';
-import { allRead, NOTIFICATIONS_CHANNEL, toastDismissed, type Notification } from '../../store/notificationsSlice';
+import { allRead, historyLoaded, notificationsChannel, toastDismissed, type Notification } from '../../store/notificationsSlice';
+import { useRecentNotificationsQuery } from '../../services/notifications.api';
 import './notifications.css';
 
 const TOAST_MS = 8000;
@@ -39,7 +42,12 @@ export function Notifications() {
   const { items, toasts, unread } = useAppSelector((s) => s.notifications);
   const [open, setOpen] = useState(false);
   const listId = useId();
-  useMarketChannels([NOTIFICATIONS_CHANNEL]);
+  const userId = useAppSelector((s) => s.auth.user?.id);
+  useMarketChannels(userId != null ? [notificationsChannel(userId)] : []);
+  const history = useRecentNotificationsQuery(undefined, { skip: userId == null });
+  useEffect(() => {
+    if (history.data) dispatch(historyLoaded(history.data.items));
+  }, [history.data, dispatch]);
   const newest = items[0]?.id ?? 0;
   const seen = useRef(newest);
   useEffect(() => {
@@ -60,7 +68,8 @@ export function Notifications() {
           <ul aria-label="Notifications" data-testid="notifications">
             {items.map((n) => (
               <li key={n.id} data-kind={n.kind}>
-                <strong>{n.title}</strong>{n.detail ? <> — {n.detail}</> : null}
+                {n.link ? <Link to={n.link} onClick={() => setOpen(false)}><strong>{n.title}</strong></Link> : <strong>{n.title}</strong>}
+                {n.detail ? <> — {n.detail}</> : null}
                 {n.ts ? <small> · {when(n.ts)}</small> : null}
               </li>
             ))}
