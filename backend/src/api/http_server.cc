@@ -265,7 +265,7 @@ struct HttpServer::Impl {
     co_return out;
   }
 
-  static HttpRequest Convert(const http::request<http::string_body>& b, std::string remote,
+  static HttpRequest Convert(const http::request<http::string_body>& b, const std::string& remote,
                              bool& target_ok) {
     HttpRequest r;
     r.method_name = std::string(b.method_string());

@@ -788,7 +788,7 @@ TEST(MarketIdempotency, SameClientIdOtherTermsIsAConflict) {
   auto p = Client(m.buyer, m.inst_forest, OrderSide::kBuy, 1000, 5'000, "c-7");
   ASSERT_TRUE(m.Run(p).ok());
   const int64_t n = m.s.order_count();
-  auto expect_conflict = [&](PlaceOrder q, const char* what) {
+  auto expect_conflict = [&](const PlaceOrder& q, const char* what) {
     auto r = m.Run(q);
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_EQ(r.error().code, Code::kConflict) << what;
