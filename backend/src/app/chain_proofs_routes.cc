@@ -7,6 +7,7 @@
 #include "app/chain_anchor.h"
 #include "app/route_util.h"
 #include "app/views.h"
+#include "core/units.h"
 #include "engine/engine.h"
 #include "registry/registry.h"
 
@@ -21,12 +22,6 @@ using api::RouteSpec;
 using auth::Principal;
 
 namespace {
-
-std::string Tonnes(int64_t kg) {
-  const bool neg = kg < 0;
-  const uint64_t u = neg ? 0 - static_cast<uint64_t>(kg) : static_cast<uint64_t>(kg);
-  return (neg ? "-" : "") + std::to_string(u / 1000) + "." + std::to_string(1000 + u % 1000).substr(1);
-}
 
 json::array AnchorsView(const registry::ProofsBook& b) {
   json::array items;
@@ -56,11 +51,11 @@ json::object ListingView(const registry::OnchainListing& l) {
   o["seller"] = l.seller;
   o["token_id"] = l.token_id;
   o["batch"] = l.batch;
-  o["quantity"] = Tonnes(l.quantity_kg);
+  o["quantity"] = FormatKgAsTonnes(l.quantity_kg);
   o["unit_price"] = l.unit_price;
-  o["min_fill"] = Tonnes(l.min_fill);
+  o["min_fill"] = FormatKgAsTonnes(l.min_fill);
   o["deadline"] = l.deadline;
-  o["remaining"] = Tonnes(l.remaining_kg);
+  o["remaining"] = FormatKgAsTonnes(l.remaining_kg);
   o["status"] = registry::OnchainListingStatusName(l.status);
   o["tx_hash"] = l.tx_hash;
   o["block_number"] = l.block_number;
@@ -74,7 +69,7 @@ json::object FillView(const registry::OnchainFill& f) {
   o["buyer"] = f.buyer;
   o["token_id"] = f.token_id;
   o["batch"] = f.batch;
-  o["quantity"] = Tonnes(f.quantity_kg);
+  o["quantity"] = FormatKgAsTonnes(f.quantity_kg);
   o["unit_price"] = f.unit_price;
   o["cost"] = f.cost;
   o["fee"] = f.fee;
@@ -91,7 +86,7 @@ json::object RetirementView(const registry::OnchainRetirement& r) {
   o["holder"] = r.holder;
   o["batch"] = r.batch;
   o["token_id"] = r.token_id;
-  o["quantity"] = Tonnes(r.quantity_kg);
+  o["quantity"] = FormatKgAsTonnes(r.quantity_kg);
   o["beneficiary"] = r.beneficiary;
   o["reason"] = r.reason;
   o["tx_hash"] = r.tx_hash;
